@@ -33,6 +33,14 @@ struct json_object *jsonstrict_get(struct json_object *obj,
     const char *name);
 
 /*
+ * Whether OBJ has a member NAME, whatever its value.  json-c represents a
+ * JSON null as a NULL value, so jsonstrict_get() cannot tell {"kid": null}
+ * from an absent kid; rules on members that must be strings "when
+ * present" (RFC 7515 section 4.1) use this.
+ */
+bool jsonstrict_has(struct json_object *obj, const char *name);
+
+/*
  * Resolve the JSON Pointer PTR (RFC 6901, "/realm_access/roles") in DOC.
  * Returns the value, or NULL when any step is missing or not an object or
  * array.

@@ -34,9 +34,10 @@ int keyset_parse(const char *buf, size_t len, const char *name,
 /*
  * Candidates for a token with algorithm ALG and the header's KID (KID_LEN
  * exact bytes; KID NULL when the header has none).  With a kid: the one
- * key whose kid is byte-for-byte equal, which must suit ALG.  Without: each
- * key that suits ALG, in file order (a PEM key has no kid and is always a
- * candidate when it suits).
+ * key whose kid is byte-for-byte equal, which must suit ALG (should a set
+ * repeat a kid, each key of that kid that suits, in file order).  Without:
+ * each key that suits ALG, in file order (a PEM key has no kid and is
+ * always a candidate when it suits, with or without a kid).
  *
  * Fills OUT (room for MAX pointers) and *N.  Returns REASON_NONE when
  * there is at least one candidate; else REASON_UNKNOWN_KID (no key has
