@@ -1,0 +1,52 @@
+/*
+ * pam-jwt, the command-line tool: shared pieces of its subcommands.
+ */
+#ifndef PJ_CLI_H
+#define PJ_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+/* Exit codes (DESIGN.md "Command-line check"). */
+#define CLI_EXIT_OK 0		/* accepted; askpass: printed */
+#define CLI_EXIT_REFUSED 1	/* refused; askpass: no token */
+#define CLI_EXIT_USAGE 2	/* command line, configuration or files */
+
+/* The most a token source (standard input, a file) may hold. */
+#define CLI_MAX_INPUT (1024 * 1024)
+
+/*
+ * The longest part askpass prints: sudo refuses answers of 512 bytes or
+ * more (DESIGN.md "Prompting, completeness and long tokens").
+ */
+#define CLI_PART_LEN 511
+
+/*
+ * Point LOG at standard error, each message on one line after
+ * "pam-jwt: ".  Messages of priority LOG_ERR and more severe always
+ * pass; LOG_WARNING to LOG_INFO only with VERBOSE; LOG_DEBUG never.
+ */
+void cli_log_init(struct pj_log *log, bool verbose);
+
+/*
+ * Read file descriptor FD to its end into a fresh NUL-terminated buffer
+ * (*BUF, free with wipe_free(*BUF, *SIZE): it may hold a token).  Returns
+ * PJ_OK, PJ_ERR_REFUSED when there is more than MAX bytes (*BUF is then
+ * NULL), PJ_ERR_FILE when read fails (errno kept), PJ_ERR_NOMEM.
+ */
+int cli_read_all(int fd, size_t max, char **buf, size_t *len,
+    size_t *size);
+
+/* Print "pam-jwt: MSG" to standard error. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The subcommands.  ARGV[0] is the subcommand's name; the return value
+ * is the process's exit code.
+ */
+int cmd_verify(int argc, char **argv);
+int cmd_askpass(int argc, char **argv);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * pam-jwt: the command-line tool.  It dispatches to a subcommand and
+ * holds what the subcommands share: the log callback to standard error
+ * and reading a bounded input.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "reason.h"
+#include "wipe.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "verify", cmd_verify },
+	{ "askpass", cmd_askpass },
+};
+
+/* Called through a link of this name, the tool is "pam-jwt askpass". */
+#define CLI_ASKPASS_NAME "pam-jwt-askpass"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "Usage: pam-jwt COMMAND [OPTIONS] [ARGUMENTS]\n"
+	    "\n"
+	    "Commands:\n"
+	    "  verify [--config FILE] [--user NAME] [--now UNIXTIME] "
+	    "[--explain]\n"
+	    "         [TOKEN | -]\n"
+	    "      Verify a token exactly as the PAM module does; read it "
+	    "from standard\n"
+	    "      input with \"-\" or without TOKEN.  Exit 0 accepted, 1 "
+	    "refused,\n"
+	    "      2 for a wrong command line, configuration or file.\n"
+	    "  askpass [--file FILE | --env VAR] PROMPT\n"
+	    "      Print the part of a token that PROMPT asks for: point "
+	    "SSH_ASKPASS\n"
+	    "      or SUDO_ASKPASS at it.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -h, --help       show this help\n"
+	    "  -V, --version    show the version\n"
+	    "\n"
+	    "See pam-jwt(1), pam_jwt(8) and pam_jwt.conf(5).\n");
+}
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pam-jwt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+log_to_stderr(void *arg, int prio, const char *msg)
+{
+	const int *verbose = arg;
+
+	if (prio > LOG_ERR && !*verbose)
+		return;
+	if (prio >= LOG_DEBUG)
+		return;
+	fprintf(stderr, "pam-jwt: %s\n", msg);
+}
+
+void
+cli_log_init(struct pj_log *log, bool verbose)
+{
+	/*
+	 * The flag lives in static storage: the tool is a program of its
+	 * own, one thread, and the log must not point at a stack frame.
+	 */
+	static int on = 1;
+	static int off = 0;
+
+	log->fn = log_to_stderr;
+	log->arg = verbose ? &on : &off;
+	log->debug = false;
+}
+
+int
+cli_read_all(int fd, size_t max, char **buf, size_t *len, size_t *size)
+{
+	size_t cap = 4096;
+	size_t n = 0;
+	char *p;
+	char *grown;
+	ssize_t r;
+	int err = PJ_ERR_NOMEM;
+
+	*buf = NULL;
+	*len = 0;
+	*size = 0;
+	p = malloc(cap);
+	if (p == NULL)
+		goto out;
+
+	for (;;) {
+		if (n + 1 >= cap) {
+			/* Grow by hand, so that no copy is left unwiped. */
+			grown = malloc(cap * 2);
+			if (grown == NULL)
+				goto out;
+			memcpy(grown, p, n);
+			wipe_free(p, cap);
+			p = grown;
+			cap *= 2;
+		}
+		r = read(fd, p + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = PJ_ERR_FILE;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			err = PJ_ERR_REFUSED;
+			goto out;
+		}
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	*size = cap;
+	p = NULL;
+	err = PJ_OK;
+out:
+	wipe_free(p, cap);
+	return err;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc > 0 && strcmp(base_name(argv[0]), CLI_ASKPASS_NAME) == 0)
+		return cmd_askpass(argc, argv);
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "--version") == 0) {
+		printf("pam-jwt (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return CLI_EXIT_OK;
+	}
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	cli_error("unknown command \"%.64s\"", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,711 @@
+#!/bin/sh
+# The PAM module through the real libpam.
+#
+# pamtester under pam_wrapper shows what a PAM application sees; the
+# pamdriver program (pam_start_confdir) shows what pamtester cannot: every
+# prompt, each PAM code by name and the PAM environment afterwards.  Keys
+# and tokens are made here, at run time.  The module's log lines are
+# caught on a private /dev/log: the decision line of each attempt is
+# compared field by field, and no token may appear in any log line or on
+# standard error.
+#
+# Needs root (the module trusts only files that root owns), pamtester,
+# libpam_wrapper and python3.  VALGRIND=1 runs every pamdriver call under
+# valgrind: no memory error and no definite leak allowed.
+
+# The module logs through syslog(3), to /dev/log.  When a syslog daemon
+# owns it, run in a private mount namespace with our own socket bound
+# over it, so that the host's log is neither read nor written.
+if [ -e /dev/log ] && [ -z "$PJ_PRIVATE_LOG" ] && [ "$(id -u)" = 0 ] &&
+    unshare --mount --propagation private true 2>/dev/null; then
+	PJ_PRIVATE_LOG=1 exec unshare --mount --propagation private \
+	    /bin/sh "$0" "$@"
+fi
+
+. "$(dirname "$0")/../lib.sh"
+pj_init pamtester
+
+T=$PJ_TMP
+MOD=$top_builddir/.libs/pam_jwt.so
+DRIVER=$top_builddir/tests/pam/pamdriver
+HERE=$top_srcdir/tests/pam
+SVC=$T/svc
+USER1=nobody
+USER2=daemon
+NOUSER=pjwtnosuchuser
+RHOST=192.0.2.7
+
+# --- requirements --------------------------------------------------------
+
+command -v pamtester >/dev/null 2>&1 || pj_skip "pamtester is not installed"
+
+find_pam_wrapper()
+{
+	for d in $(pkg-config --variable=libdir pam_wrapper 2>/dev/null) \
+	    /usr/lib/"$(gcc -print-multiarch 2>/dev/null)" /usr/lib64 \
+	    /usr/lib /usr/local/lib /usr/local/lib64; do
+		if [ -f "$d/libpam_wrapper.so" ]; then
+			echo "$d/libpam_wrapper.so"
+			return 0
+		fi
+	done
+	return 1
+}
+PW_LIB=$(find_pam_wrapper) || pj_skip "libpam_wrapper is not installed"
+PW_MODS=$(dirname "$PW_LIB")/pam_wrapper
+
+error()
+{
+	echo "ERROR: $*"
+	exit 99
+}
+
+[ "$(id -u)" = 0 ] ||
+	pj_skip "the module trusts only files owned by root: run as root"
+command -v python3 >/dev/null 2>&1 || error "python3 is needed"
+[ -f "$MOD" ] || error "$MOD is not built"
+[ -x "$PJ_MKTOKEN" ] || error "$PJ_MKTOKEN is not built"
+[ -x "$DRIVER" ] || error "$DRIVER is not built"
+for m in pam_get_items.so pam_set_items.so; do
+	[ -f "$PW_MODS/$m" ] || error "$PW_MODS/$m is missing"
+done
+for u in $USER1 $USER2; do
+	id -u $u >/dev/null 2>&1 || error "the local user $u is needed"
+done
+if id -u $NOUSER >/dev/null 2>&1; then
+	error "the user $NOUSER must not exist"
+fi
+
+VG=
+if [ "${VALGRIND:-0}" = 1 ]; then
+	command -v valgrind >/dev/null 2>&1 || error "valgrind is needed"
+	mkdir "$T/vg"
+	VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite"
+	VG="$VG --error-exitcode=42 --log-file=$T/vg/%p.log"
+fi
+
+# --- the log listener ----------------------------------------------------
+
+LOG=$T/syslog
+: > "$LOG"
+if [ -n "$PJ_PRIVATE_LOG" ]; then
+	LOGSOCK=$T/log.sock
+elif [ ! -e /dev/log ]; then
+	LOGSOCK=/dev/log
+	pj_at_exit "rm -f /dev/log"
+else
+	error "/dev/log is in use and no private mount namespace is possible"
+fi
+python3 "$HERE/loglisten.py" "$LOGSOCK" "$LOG" $$ &
+LISTENER=$!
+pj_at_exit "kill $LISTENER 2>/dev/null"
+i=0
+while [ ! -S "$LOGSOCK" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -S "$LOGSOCK" ] || error "the log listener did not start"
+if [ -n "$PJ_PRIVATE_LOG" ]; then
+	mount --bind "$LOGSOCK" /dev/log || error "cannot bind /dev/log"
+fi
+
+# --- keys, configuration, services ---------------------------------------
+
+chmod 755 "$T"
+mkdir "$T/etc" "$T/keys" "$SVC"
+pj_genkey "$T/keys/key.pem" || error "cannot make a key"
+pj_jwks "$T/keys/key.pem" k1 > "$T/keys/jwks.json" ||
+	error "cannot make a key set"
+chmod 644 "$T/keys/jwks.json"
+
+CONF=$T/etc/pam_jwt.conf
+cat > "$CONF" <<EOF
+# The module's test configuration; the key set path is relative.
+issuer = https://idp.test
+audience = pam-test, other-aud
+jwks_file = ../keys/jwks.json
+
+[issuer second]
+issuer = https://second.test
+EOF
+NOKEY_CONF=$T/etc/nokey.conf
+cat > "$NOKEY_CONF" <<EOF
+issuer = https://idp.test
+audience = pam-test
+jwks_file = ../keys/missing.json
+EOF
+mkdir "$T/gw"
+GW_CONF=$T/gw/pam_jwt.conf
+cp "$CONF" "$GW_CONF"
+chmod 664 "$GW_CONF"
+chmod 644 "$CONF" "$NOKEY_CONF"
+
+ARGS="config=$CONF"
+service()
+{
+	name=$1
+	shift
+	printf '%s\n' "$@" > "$SVC/$name"
+}
+service other "auth required pam_deny.so" "account required pam_deny.so" \
+    "password required pam_deny.so" "session required pam_deny.so"
+service jwt "auth required $MOD $ARGS" "account required $MOD $ARGS" \
+    "password required $MOD $ARGS" "session required $MOD $ARGS"
+service jwt-audit "auth required $MOD $ARGS audit"
+service jwt-debug "auth required $MOD $ARGS debug"
+service jwt-small "auth required $MOD $ARGS max_token_bytes=1000"
+service jwt-badarg "auth required $MOD $ARGS no_such_option=1"
+service jwt-nokey "auth required $MOD config=$NOKEY_CONF"
+service jwt-gw "auth required $MOD config=$GW_CONF"
+service jwt-nokey-ignore \
+    "auth [ignore=ignore default=die] $MOD config=$NOKEY_CONF \
+not_a_token=ignore" "auth required pam_permit.so"
+# PAM_SUCCESS from these stacks means pam_jwt returned PAM_IGNORE: any
+# other code ends the stack with that code ("die").
+service jwt-ignore \
+    "auth [ignore=ignore default=die] $MOD $ARGS not_a_token=ignore" \
+    "auth required pam_permit.so"
+service jwt-acct-ignore "account [ignore=ignore default=die] $MOD $ARGS" \
+    "account required pam_permit.so"
+# What the module leaves in PAM_AUTHTOK, shown as a PAM variable.
+service jwt-items "auth [success=ok default=die] $MOD $ARGS" \
+    "auth required $PW_MODS/pam_get_items.so"
+service jwt-ignore-items \
+    "auth [success=ok ignore=ignore default=die] $MOD $ARGS \
+not_a_token=ignore" \
+    "auth required $PW_MODS/pam_get_items.so"
+# PAM_AUTHTOK set by an earlier module (from the variable PAM_AUTHTOK).
+service jwt-first "auth required $PW_MODS/pam_set_items.so" \
+    "auth required $MOD $ARGS use_first_pass"
+service jwt-try "auth required $PW_MODS/pam_set_items.so" \
+    "auth required $MOD $ARGS try_first_pass"
+service jwt-acct "account required $MOD $ARGS"
+service jwt-acct-group "account required $MOD $ARGS require_group=admins"
+
+# --- tokens --------------------------------------------------------------
+
+NOW=$(date +%s)
+EXP=$((NOW + 600))
+token()
+{
+	pj_sign RS256 "$T/keys/key.pem" k1 || error "cannot sign"
+}
+claims()
+{
+	# claims SUB JTI EXP [AUD [ISS [EXTRA]]]
+	printf '{"iss":"%s","aud":"%s","sub":"%s","exp":%s,"iat":%s,' \
+	    "${5:-https://idp.test}" "${4:-pam-test}" "$1" "$3" "$NOW"
+	printf '"jti":"%s","groups":["wheel","a,b","50%%","x\\ny"]%s}' \
+	    "$2" "$6"
+}
+GOOD=$(claims $USER1 jti-good $EXP | token)
+SECOND=$(claims $USER1 jti-second $EXP pam-test https://second.test |
+    token)
+EXPIRED=$(claims $USER1 jti-expired $((NOW - 3600)) | token)
+WRONG_AUD=$(claims $USER1 jti-aud $EXP someone-else | token)
+UNKNOWN=$(claims $NOUSER jti-unknown $EXP | token)
+EVIL=$(printf '{"iss":"https://idp.test","aud":"pam-test","sub":"%s",' \
+    $USER1; printf '"exp":%s,"jti":"a b=c\\"\\nd"}' $((NOW - 3600)))
+EVIL=$(printf '%s' "$EVIL" | token)
+PAD=$(head -c 2100 /dev/zero | tr '\0' p)
+BIG=$(claims $USER1 jti-big $EXP pam-test https://idp.test \
+    ",\"pad\":\"$PAD\"" | token)
+
+# Flip one character in the middle of the signature.
+sig=${GOOD##*.}
+head=${GOOD%.*}
+mid=$((${#sig} / 2))
+c=$(printf '%s' "$sig" | cut -c$mid)
+if [ "$c" = A ]; then r=B; else r=A; fi
+TAMPERED=$head.$(printf '%s' "$sig" | cut -c1-$((mid - 1)))$r$(printf '%s' \
+    "$sig" | cut -c$((mid + 1))-)
+
+# The token in parts of 511 characters, one a line.
+split_parts()
+{
+	printf '%s' "$1" | fold -w 511
+	echo
+}
+BIG_LEN=${#BIG}
+BIG_PARTS=$(((BIG_LEN + 510) / 511))
+[ $BIG_LEN -gt 3000 ] || error "the long token is too short ($BIG_LEN)"
+split_parts "$BIG" > "$T/big.parts"
+PART1=$(sed -n 1p "$T/big.parts")
+PART2=$(sed -n 2p "$T/big.parts")
+
+# --- running and looking -------------------------------------------------
+
+OUT=$T/out
+ERR=$T/err
+ALL_ERR=$T/all-stderr
+: > "$ALL_ERR"
+VG_RUNS=0
+
+answers()
+{
+	printf '%s\n' "$@" > "$T/answers"
+}
+
+# run SERVICE USER OPERATION...: pamdriver with the answers in
+# $T/answers; output in $OUT.
+run()
+{
+	svc=$1
+	user=$2
+	shift 2
+	LOG_MARK=$(wc -l < "$LOG")
+	$VG "$DRIVER" -d "$SVC" -r "$RHOST" -a "$T/answers" "$svc" "$user" \
+	    "$@" > "$OUT" 2> "$ERR"
+	rc=$?
+	cat "$ERR" >> "$ALL_ERR"
+	cat "$OUT" >> "$T/all-out"
+	VG_RUNS=$((VG_RUNS + 1))
+	if [ $rc -ne 0 ]; then
+		echo "pamdriver exited with $rc" >> "$ALL_ERR"
+		VG_FAILED=1
+	fi
+}
+
+# pt SERVICE USER OPERATION...: pamtester under pam_wrapper, answers on
+# standard input from $T/answers; $PT_RC, $T/pt.out, $T/pt.err.
+pt()
+{
+	svc=$1
+	user=$2
+	shift 2
+	LOG_MARK=$(wc -l < "$LOG")
+	LD_PRELOAD=$PW_LIB PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$SVC \
+	    PAM_WRAPPER_USE_SYSLOG=1 pamtester -I rhost=$RHOST \
+	    "$svc" "$user" "$@" < "$T/answers" > "$T/pt.out" 2> "$T/pt.err"
+	PT_RC=$?
+	cat "$T/pt.err" >> "$ALL_ERR"
+	cat "$T/pt.out" >> "$T/all-out"
+}
+
+code()
+{
+	sed -n "s/^$1: //p" "$OUT"
+}
+
+prompts()
+{
+	sed -n 's/^prompt: //p' "$OUT" | tr '\n' '|'
+}
+
+env_var()
+{
+	sed -n "s/^env: $1=//p" "$OUT"
+}
+
+jwt_env()
+{
+	grep -c '^env: PAM_JWT_' "$OUT"
+}
+
+# The decision lines of STAGE logged since the last run, as
+# "<PRIORITY> pam_jwt(SERVICE:STAGE): FIELDS".  Waits for one to arrive.
+decisions()
+{
+	i=0
+	while [ $i -lt 30 ]; do
+		lines=$(tail -n +$((LOG_MARK + 1)) "$LOG" |
+		    grep "pam_jwt([^:]*:$1): stage=")
+		[ -n "$lines" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	printf '%s\n' "$lines" |
+	    sed -n 's/^\(<[0-9]*>\).*\(pam_jwt(.*\)$/\1 \2/p'
+}
+
+expect_decision()
+{
+	pj_expect "$1" "$3" "$(decisions "$2")"
+}
+
+# line PRIORITY SERVICE:STAGE RESULT USER ISS KID JTI REASON [RHOST]: the
+# decision line expected, as decisions() shows it.  Priorities: 83
+# authpriv.err, 85 authpriv.notice, 86 authpriv.info.
+line()
+{
+	echo "<$1> pam_jwt($2): stage=${2#*:} result=$3 service=${2%%:*}" \
+	    "user=$4 rhost=${9-$RHOST} iss=$5 kid=$6 jti=$7 reason=$8"
+}
+
+# refused SERVICE USER ISS KID JTI REASON: an authentication refused.
+refused()
+{
+	line 85 "$1:auth" refused "$2" "$3" "$4" "$5" "$6"
+}
+
+# --- the module exports its entry points only ----------------------------
+
+if "$DRIVER" --dlsym "$MOD" > "$OUT" 2>&1; then
+	pj_pass "dlopen: only pam_sm_* resolve"
+else
+	pj_fail "dlopen: only pam_sm_* resolve" \
+	    "$(grep -v '^exported\|^hidden' "$OUT")"
+fi
+if command -v nm >/dev/null 2>&1; then
+	entry='authenticate\|setcred\|acct_mgmt\|open_session'
+	entry="$entry\\|close_session\\|chauthtok"
+	extra=$(nm -D --defined-only "$MOD" |
+	    awk '$2 ~ /^[TDBRVW]$/ {print $3}' |
+	    grep -v "^pam_sm_\\($entry\\)\$" | tr '\n' ' ')
+	pj_expect "nm: no other symbol exported" "" "$extra"
+fi
+
+# --- accepted ------------------------------------------------------------
+
+answers "$GOOD"
+pt jwt $USER1 authenticate
+pj_expect "pamtester: accepted token" \
+    "0|pamtester: successfully authenticated" "$PT_RC|$(cat "$T/pt.out")"
+pj_expect "pamtester: prompt" "JWT: " "$(head -c 5 "$T/pt.err")"
+
+run jwt $USER1 authenticate acct_mgmt setcred open_session close_session
+pj_expect "accepted: codes" \
+    "PAM_SUCCESS PAM_SUCCESS PAM_SUCCESS PAM_SUCCESS PAM_SUCCESS" \
+    "$(code authenticate) $(code acct_mgmt) $(code setcred) \
+$(code open_session) $(code close_session)"
+pj_expect "accepted: one prompt, echo off" "echo_off JWT: |" "$(prompts)"
+pj_expect "accepted: PAM_JWT_ISS" "https://idp.test" "$(env_var PAM_JWT_ISS)"
+pj_expect "accepted: PAM_JWT_SECTION (top level)" "" \
+    "$(env_var PAM_JWT_SECTION)"
+grep -q '^env: PAM_JWT_SECTION=$' "$OUT" &&
+	pj_pass "accepted: PAM_JWT_SECTION is set" ||
+	pj_fail "accepted: PAM_JWT_SECTION is set"
+pj_expect "accepted: PAM_JWT_SUB" "$USER1" "$(env_var PAM_JWT_SUB)"
+pj_expect "accepted: PAM_JWT_JTI" "jti-good" "$(env_var PAM_JWT_JTI)"
+pj_expect "accepted: PAM_JWT_EXP" "$EXP" "$(env_var PAM_JWT_EXP)"
+pj_expect "accepted: PAM_JWT_GROUPS percent-encoded" "wheel,a%2Cb,50%25,x%0Ay" \
+    "$(env_var PAM_JWT_GROUPS)"
+pj_expect "accepted: no token in the environment" "" \
+    "$(grep -F -e "${GOOD##*.}" "$OUT")"
+expect_decision "accepted: decision line" auth \
+    "$(line 86 jwt:auth accepted $USER1 https://idp.test k1 jti-good none)"
+expect_decision "accepted: account decision line" account \
+    "$(line 86 jwt:account accepted $USER1 https://idp.test "" jti-good none)"
+
+answers "$SECOND"
+run jwt $USER1 authenticate
+pj_expect "section: accepted" PAM_SUCCESS "$(code authenticate)"
+pj_expect "section: PAM_JWT_SECTION" second "$(env_var PAM_JWT_SECTION)"
+pj_expect "section: PAM_JWT_ISS" https://second.test "$(env_var PAM_JWT_ISS)"
+
+run jwt $USER1 chauthtok
+pj_expect "chauthtok: PAM_SERVICE_ERR" PAM_SERVICE_ERR "$(code chauthtok)"
+
+# Surrounding whitespace is trimmed; nothing inside a token is.
+printf '  \\t%s\\r\\n \n' "$GOOD" > "$T/answers"
+run jwt $USER1 authenticate
+pj_expect "whitespace around the token: accepted" PAM_SUCCESS \
+    "$(code authenticate)"
+answers "    $GOOD   "
+pt jwt $USER1 authenticate
+pj_expect "pamtester: spaces around the token: accepted" 0 "$PT_RC"
+
+# --- refused -------------------------------------------------------------
+
+answers "$GOOD"
+run jwt $USER2 authenticate
+pj_expect "wrong user: PAM_AUTH_ERR, no PAM_JWT_*" "PAM_AUTH_ERR 0" \
+    "$(code authenticate) $(jwt_env)"
+expect_decision "wrong user: decision line" auth \
+    "$(refused jwt $USER2 https://idp.test k1 jti-good user_mismatch)"
+pt jwt $USER2 authenticate
+pj_expect "pamtester: wrong user" "1|pamtester: Authentication failure" \
+    "$PT_RC|$(sed 's/^JWT: //' "$T/pt.err")"
+
+answers "$EXPIRED"
+run jwt $USER1 authenticate
+pj_expect "expired: PAM_AUTH_ERR, no PAM_JWT_*" "PAM_AUTH_ERR 0" \
+    "$(code authenticate) $(jwt_env)"
+expect_decision "expired: decision line" auth \
+    "$(refused jwt $USER1 https://idp.test k1 jti-expired expired)"
+answers "$GOOD" "$EXPIRED"
+run jwt $USER1 authenticate authenticate
+pj_expect "a failed attempt removes what an earlier one set" \
+    "PAM_SUCCESS PAM_AUTH_ERR 0" "$(code authenticate | tr '\n' ' ')$(jwt_env)"
+
+answers "$WRONG_AUD"
+run jwt $USER1 authenticate
+pj_expect "wrong audience: PAM_AUTH_ERR" PAM_AUTH_ERR "$(code authenticate)"
+expect_decision "wrong audience: decision line" auth \
+    "$(refused jwt $USER1 https://idp.test k1 jti-aud bad_audience)"
+
+answers "$TAMPERED"
+run jwt $USER1 authenticate
+pj_expect "tampered signature: PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code authenticate)"
+expect_decision "tampered signature: nothing read from the payload" auth \
+    "$(refused jwt $USER1 "" k1 "" bad_signature)"
+
+answers "hello world"
+run jwt $USER1 authenticate
+pj_expect "garbage: PAM_AUTH_ERR, one prompt" "PAM_AUTH_ERR echo_off JWT: |" \
+    "$(code authenticate) $(prompts)"
+expect_decision "garbage: decision line" auth \
+    "$(refused jwt $USER1 "" "" "" malformed)"
+
+answers ""
+run jwt $USER1 authenticate
+pj_expect "empty answer: PAM_AUTH_ERR" PAM_AUTH_ERR "$(code authenticate)"
+expect_decision "empty answer: decision line" auth \
+    "$(refused jwt $USER1 "" "" "" malformed)"
+
+answers "$(head -c 20000 /dev/zero | tr '\0' A)"
+run jwt $USER1 authenticate
+pj_expect "huge input: PAM_AUTH_ERR" PAM_AUTH_ERR "$(code authenticate)"
+expect_decision "huge input: decision line" auth \
+    "$(refused jwt $USER1 "" "" "" too_large)"
+# libpam_misc reads at most 4095 bytes an answer: a smaller limit.
+answers "$(head -c 2000 /dev/zero | tr '\0' A)"
+pt jwt-small $USER1 authenticate
+pj_expect "pamtester: input over max_token_bytes refused" 1 "$PT_RC"
+expect_decision "pamtester: too_large decision line" auth \
+    "$(refused jwt-small $USER1 "" "" "" too_large)"
+
+# A valid token for a name with no local account.
+answers "$UNKNOWN"
+run jwt $NOUSER authenticate
+pj_expect "unknown local user: PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code authenticate)"
+expect_decision "unknown local user: name withheld" auth \
+    "$(refused jwt "(unknown)" https://idp.test k1 jti-unknown unknown_user)"
+run jwt-audit $NOUSER authenticate
+expect_decision "unknown local user: name logged with audit" auth \
+    "$(refused jwt-audit $NOUSER https://idp.test k1 jti-unknown unknown_user)"
+
+# "debug" dumps the effective configuration once, at authpriv.debug (87).
+answers "$GOOD"
+run jwt-debug $USER1 authenticate
+decisions auth > /dev/null
+pj_expect "debug: the configuration dumped once" 1 \
+    "$(tail -n +$((LOG_MARK + 1)) "$LOG" |
+    grep -c "^<87>.*pam_jwt(jwt-debug:auth): config $CONF: ")"
+pj_expect "debug: no debug line from the runs without it" 0 \
+    "$(head -n "$LOG_MARK" "$LOG" | grep -c '^<87>')"
+
+# Token values are escaped: none can forge a field or a line.
+answers "$EVIL"
+LOG_MARK=$(wc -l < "$LOG")
+$DRIVER -d "$SVC" -r "evil host=x" -a "$T/answers" jwt $USER1 authenticate \
+    > "$OUT" 2>> "$ALL_ERR"
+pj_expect "escaping: decision line" \
+    "$(line 85 jwt:auth refused $USER1 https://idp.test k1 \
+    'a\x20b\x3dc\x22\x0ad' expired 'evil\x20host\x3dx')" \
+    "$(decisions auth)"
+
+# --- errors of configuration and files -----------------------------------
+
+answers "$GOOD"
+run jwt-badarg $USER1 authenticate
+pj_expect "unknown argument: PAM_SERVICE_ERR, no prompt" "PAM_SERVICE_ERR " \
+    "$(code authenticate) $(prompts)"
+expect_decision "unknown argument: decision line" auth \
+    "$(line 83 jwt-badarg:auth error "" "" "" "" config_error)"
+pt jwt-badarg $USER1 authenticate
+pj_expect "pamtester: unknown argument" 1 "$PT_RC"
+
+run jwt-nokey $USER1 authenticate
+pj_expect "missing key file: PAM_AUTHINFO_UNAVAIL" PAM_AUTHINFO_UNAVAIL \
+    "$(code authenticate)"
+expect_decision "missing key file: decision line" auth \
+    "$(line 83 jwt-nokey:auth error $USER1 "" "" "" key_file)"
+
+run jwt-gw $USER1 authenticate
+pj_expect "group-writable configuration: PAM_SERVICE_ERR, no prompt" \
+    "PAM_SERVICE_ERR " "$(code authenticate) $(prompts)"
+expect_decision "group-writable configuration: decision line" auth \
+    "$(line 83 jwt-gw:auth error "" "" "" "" config_file)"
+
+# --- not_a_token = ignore ------------------------------------------------
+
+answers "hunter2 two"
+run jwt-ignore $USER1 authenticate
+pj_expect "ignore: a password is PAM_IGNORE" PAM_SUCCESS \
+    "$(code authenticate)"
+expect_decision "ignore: decision line" auth \
+    "$(line 86 jwt-ignore:auth ignored $USER1 "" "" "" not_a_token)"
+answers "$EXPIRED"
+run jwt-ignore $USER1 authenticate
+pj_expect "ignore: a refused token is still PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code authenticate)"
+# Passwords still reach the next module while the key set is missing.
+answers "hunter2 two"
+run jwt-nokey-ignore $USER1 authenticate
+pj_expect "ignore: a password is PAM_IGNORE without a key set" PAM_SUCCESS \
+    "$(code authenticate)"
+answers "$GOOD"
+run jwt-nokey-ignore $USER1 authenticate
+pj_expect "ignore: a token without a key set is PAM_AUTHINFO_UNAVAIL" \
+    PAM_AUTHINFO_UNAVAIL "$(code authenticate)"
+answers "hunter2 two"
+run jwt-ignore-items $USER1 authenticate
+pj_expect "ignore: the password is left in PAM_AUTHTOK, as typed" \
+    "hunter2 two" "$(env_var PAM_AUTHTOK)"
+answers "$GOOD"
+run jwt-items $USER1 authenticate
+pj_expect "a token prompted for is not left in PAM_AUTHTOK" \
+    "PAM_SUCCESS 0" "$(code authenticate) $(grep -c '^env: PAM_AUTHTOK' "$OUT")"
+
+answers "hunter2 two"
+pt jwt-ignore $USER1 authenticate
+pj_expect "pamtester: a password is PAM_IGNORE, one prompt" \
+    "0|JWT: " "$PT_RC|$(tr -d '\n' < "$T/pt.err")"
+answers "$EXPIRED"
+pt jwt-ignore $USER1 authenticate
+pj_expect "pamtester: a refused token is not PAM_IGNORE" 1 "$PT_RC"
+
+# --- use_first_pass, try_first_pass --------------------------------------
+
+answers
+PAM_AUTHTOK=$GOOD
+export PAM_AUTHTOK
+run jwt-first $USER1 authenticate
+pj_expect "use_first_pass: accepted without a prompt" "PAM_SUCCESS " \
+    "$(code authenticate) $(prompts)"
+PAM_AUTHTOK=$PART1
+run jwt-try $USER1 authenticate
+pj_expect "try_first_pass: PAM_AUTHTOK is part 1" \
+    "echo_off JWT (part 2): |" "$(prompts | cut -d'|' -f1)|"
+unset PAM_AUTHTOK
+run jwt-first $USER1 authenticate
+pj_expect "use_first_pass: nothing to use: refused, no prompt" \
+    "PAM_AUTH_ERR " "$(code authenticate) $(prompts)"
+
+# --- long tokens in parts ------------------------------------------------
+
+expected_prompts()
+{
+	n=1
+	printf 'echo_off JWT: |'
+	while [ $n -lt $1 ]; do
+		n=$((n + 1))
+		printf 'echo_off JWT (part %d): |' $n
+	done
+}
+cp "$T/big.parts" "$T/answers"
+run jwt $USER1 authenticate
+pj_expect "parts: $BIG_LEN characters in $BIG_PARTS prompts" \
+    "$(expected_prompts $BIG_PARTS)" "$(prompts)"
+pj_expect "parts: accepted" PAM_SUCCESS "$(code authenticate)"
+pj_expect "parts: PAM_JWT_JTI" jti-big "$(env_var PAM_JWT_JTI)"
+
+python3 "$HERE/feed.py" "$T/big.parts" "$T/fed" -- env LD_PRELOAD="$PW_LIB" \
+    PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$SVC" PAM_WRAPPER_USE_SYSLOG=1 \
+    pamtester jwt $USER1 authenticate > "$T/pt.out" 2> "$T/pt.err"
+PT_RC=$?
+cat "$T/pt.err" >> "$ALL_ERR"
+pj_expect "pamtester: parts accepted" 0 "$PT_RC"
+pj_expect "pamtester: parts prompted" "$(expected_prompts $BIG_PARTS |
+    sed 's/echo_off //g')" "$(tr '\n' '|' < "$T/fed")"
+
+answers "$PART1" "$PART2" "$PART2"
+run jwt $USER1 authenticate
+pj_expect "parts: a repeated answer ends the attempt" \
+    "PAM_AUTH_ERR $(expected_prompts 3)" "$(code authenticate) $(prompts)"
+expect_decision "parts: repeated answer decision line" auth \
+    "$(refused jwt $USER1 "" "" "" malformed)"
+
+answers "$PART1" ""
+run jwt $USER1 authenticate
+pj_expect "parts: an empty answer ends the attempt" \
+    "PAM_AUTH_ERR $(expected_prompts 2)" "$(code authenticate) $(prompts)"
+
+answers "$PART1"
+run jwt $USER1 authenticate
+pj_expect "parts: a conversation that ends is refused" \
+    "PAM_AUTH_ERR $(expected_prompts 2)(no answer left)|" \
+    "$(code authenticate) $(prompts)"
+
+answers "$PART1" "$PART2" "$PART2"
+run jwt-small $USER1 authenticate
+pj_expect "parts: max_token_bytes counts the parts together" \
+    "PAM_AUTH_ERR $(expected_prompts 2)" "$(code authenticate) $(prompts)"
+
+# --- the account stage ---------------------------------------------------
+
+answers
+run jwt-acct-ignore $USER1 acct_mgmt
+pj_expect "account: no PAM_JWT_* is PAM_IGNORE" PAM_SUCCESS \
+    "$(code acct_mgmt)"
+
+acct()
+{
+	# acct SERVICE EXP GROUPS [SECTION]
+	LOG_MARK=$(wc -l < "$LOG")
+	$VG "$DRIVER" -d "$SVC" -r "$RHOST" -e PAM_JWT_ISS=https://idp.test \
+	    -e "PAM_JWT_SECTION=${4-}" -e PAM_JWT_SUB=$USER1 \
+	    -e PAM_JWT_JTI=j-acct -e "PAM_JWT_EXP=$2" \
+	    -e "PAM_JWT_GROUPS=$3" "$1" $USER1 acct_mgmt > "$OUT" 2>> "$ALL_ERR"
+	[ $? -eq 0 ] || VG_FAILED=1
+	VG_RUNS=$((VG_RUNS + 1))
+}
+acct jwt-acct $((NOW - 3600)) wheel
+pj_expect "account: expired PAM_JWT_EXP is PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+expect_decision "account: expired decision line" account \
+    "$(line 85 jwt-acct:account refused $USER1 https://idp.test "" j-acct \
+    expired)"
+acct jwt-acct $(($(date +%s) - 20)) wheel
+pj_expect "account: within the leeway" PAM_SUCCESS "$(code acct_mgmt)"
+acct jwt-acct $EXP wheel
+pj_expect "account: valid" PAM_SUCCESS "$(code acct_mgmt)"
+acct jwt-acct $EXP wheel second
+pj_expect "account: the section [issuer second]" PAM_SUCCESS \
+    "$(code acct_mgmt)"
+acct jwt-acct $EXP wheel nosuch
+pj_expect "account: unknown section is PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+acct jwt-acct not-a-number wheel
+pj_expect "account: malformed PAM_JWT_EXP is PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+acct jwt-acct-group $EXP "wheel,adm%2Cins"
+pj_expect "account: require_group missing is PAM_PERM_DENIED" \
+    PAM_PERM_DENIED "$(code acct_mgmt)"
+expect_decision "account: missing group decision line" account \
+    "$(line 85 jwt-acct-group:account refused $USER1 https://idp.test "" \
+    j-acct missing_group)"
+acct jwt-acct-group $EXP "wheel,admins"
+pj_expect "account: require_group present" PAM_SUCCESS "$(code acct_mgmt)"
+acct jwt-acct-group $EXP "wheel,bad%zzgroup"
+pj_expect "account: malformed PAM_JWT_GROUPS is PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+$DRIVER -d "$SVC" -e "PAM_JWT_EXP=$EXP" jwt-acct $USER1 acct_mgmt > "$OUT"
+pj_expect "account: PAM_JWT_* incomplete is PAM_AUTH_ERR" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+
+# --- hygiene -------------------------------------------------------------
+
+sleep 0.2
+leaks=
+for tok in "$GOOD" "$SECOND" "$EXPIRED" "$WRONG_AUD" "$TAMPERED" "$UNKNOWN" \
+    "$BIG" "$EVIL"; do
+	payload=${tok#*.}
+	payload=${payload%%.*}
+	for piece in "${tok##*.}" "$payload"; do
+		if grep -q -F -e "$piece" "$LOG" "$ALL_ERR"; then
+			leaks="$leaks ${piece%"${piece#????????}"}..."
+		fi
+	done
+done
+pj_expect "no token in any log line or on standard error" "" "$leaks"
+pj_expect "password never logged" "" "$(grep -F 'hunter2' "$LOG")"
+n=$(grep -c 'pam_jwt(' "$LOG")
+[ "$n" -gt 30 ] && pj_pass "log lines were caught ($n)" ||
+	pj_fail "log lines were caught" "$n"
+
+if [ -n "$VG" ]; then
+	bad=$(find "$T/vg" -name '*.log' -size +0 | head -1)
+	if [ -z "$bad" ] && [ -z "$VG_FAILED" ]; then
+		pj_pass "valgrind: $VG_RUNS runs, no error, no definite leak"
+	else
+		pj_fail "valgrind" "$(cat "$bad" 2>/dev/null | head -40)"
+	fi
+elif [ -n "$VG_FAILED" ]; then
+	pj_fail "pamdriver exit status" "$(tail -5 "$ALL_ERR")"
+fi
+
+pj_finish
