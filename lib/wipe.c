@@ -8,7 +8,7 @@
  * Angle brackets on purpose: lib/config.h (the configuration file's
  * interface) would shadow the build's config.h for "config.h".
  */
-#include <config.h>
+#include "autoconf.h"
 #endif
 
 #include <stdlib.h>

@@ -31,11 +31,15 @@ pj_install_packages()
 # PATH; only a machine without node gets Debian's.
 pj_install_node()
 {
-	if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1
-	then
-		return 0
+	if ! command -v node >/dev/null 2>&1; then
+		pj_install_packages nodejs npm
+		return
 	fi
-	pj_install_packages nodejs npm
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "node is installed without npm: install the npm that" \
+		    "comes with this node" >&2
+		return 1
+	fi
 }
 
 # pj_build DIR [CONFIGURE-ARGS...]: configure and build in DIR.
