@@ -30,15 +30,6 @@
  */
 void cli_log_init(struct pj_log *log, bool verbose);
 
-/*
- * Read file descriptor FD to its end into a fresh NUL-terminated buffer
- * (*BUF, free with wipe_free(*BUF, *SIZE): it may hold a token).  Returns
- * PJ_OK, PJ_ERR_REFUSED when there is more than MAX bytes (*BUF is then
- * NULL), PJ_ERR_FILE when read fails (errno kept), PJ_ERR_NOMEM.
- */
-int cli_read_all(int fd, size_t max, char **buf, size_t *len,
-    size_t *size);
-
 /* Print "pam-jwt: MSG" to standard error. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

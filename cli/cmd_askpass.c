@@ -25,18 +25,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "readtoken.h"
 #include "reason.h"
 #include "strutil.h"
-#include "wipe.h"
 
 #define ASKPASS_FILE_ENV "PAM_JWT_TOKEN_FILE"
-
-/* The token, as read: wiped and freed at the end. */
-struct secret {
-	char *buf;
-	size_t len;
-	size_t size;
-};
 
 static void
 askpass_usage(FILE *out)
@@ -80,7 +73,7 @@ part_number(const char *prompt)
 
 /* Read FILE under the rules above into S. */
 static int
-read_file(const char *path, struct secret *s)
+read_file(const char *path, struct token_buf *s)
 {
 	struct stat st;
 	int fd;
@@ -101,8 +94,7 @@ read_file(const char *path, struct secret *s)
 		    "accessible by others (chmod 600)", path);
 		goto out;
 	}
-	if (cli_read_all(fd, CLI_MAX_INPUT, &s->buf, &s->len,
-	    &s->size) != PJ_OK) {
+	if (readtoken_fd(fd, CLI_MAX_INPUT, s) != PJ_OK) {
 		cli_error("cannot read token file %.200s", path);
 		goto out;
 	}
@@ -114,7 +106,7 @@ out:
 }
 
 static int
-read_env(const char *name, struct secret *s)
+read_env(const char *name, struct token_buf *s)
 {
 	const char *value = getenv(name);
 
@@ -122,14 +114,10 @@ read_env(const char *name, struct secret *s)
 		cli_error("environment variable %.64s is not set", name);
 		return CLI_EXIT_REFUSED;
 	}
-	s->len = strlen(value);
-	s->size = s->len + 1;
-	s->buf = malloc(s->size);
-	if (s->buf == NULL) {
+	if (readtoken_string(value, s) != PJ_OK) {
 		cli_error("out of memory");
 		return CLI_EXIT_REFUSED;
 	}
-	memcpy(s->buf, value, s->size);
 	return 0;
 }
 
@@ -199,7 +187,7 @@ parse_args(int argc, char **argv, struct askpass_opts *o)
 
 /* The token from the source the options (or the environment) name. */
 static int
-read_token(const struct askpass_opts *o, struct secret *s)
+read_token(const struct askpass_opts *o, struct token_buf *s)
 {
 	const char *file = o->file;
 
@@ -220,7 +208,7 @@ int
 cmd_askpass(int argc, char **argv)
 {
 	struct askpass_opts o;
-	struct secret s = { NULL, 0, 0 };
+	struct token_buf s = { NULL, 0, 0 };
 	const char *tok;
 	size_t len;
 	unsigned long n;
@@ -249,6 +237,6 @@ cmd_askpass(int argc, char **argv)
 	}
 	rc = print_part(tok, len, n);
 out:
-	wipe_free(s.buf, s.size);
+	readtoken_free(&s);
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "readtoken.h"
 #include "strutil.h"
 #include "verify.h"
 #include "wipe.h"
@@ -58,6 +59,44 @@ verify_usage(FILE *out)
 	    CONFIG_DEFAULT_PATH);
 }
 
+/* Option C of getopt_long into O: 0, -1 for --help, or CLI_EXIT_USAGE. */
+static int
+set_option(struct verify_opts *o, int c, char **argv)
+{
+	long now;
+
+	switch (c) {
+	case 'c':
+		o->config = optarg;
+		break;
+	case 'u':
+		if (optarg[0] == '\0') {
+			cli_error("--user needs a name");
+			return CLI_EXIT_USAGE;
+		}
+		o->user = optarg;
+		break;
+	case 'n':
+		if (!strutil_parse_long(optarg, 0, LONG_MAX, &now)) {
+			cli_error("--now needs Unix seconds");
+			return CLI_EXIT_USAGE;
+		}
+		o->now = now;
+		o->have_now = true;
+		break;
+	case 'e':
+		o->explain = true;
+		break;
+	case 'h':
+		return -1;
+	default:
+		cli_error("verify: unknown or incomplete option \"%.64s\"",
+		    argv[optind - 1]);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* Returns 0, or CLI_EXIT_USAGE after a message; -1 for --help. */
 static int
 parse_args(int argc, char **argv, struct verify_opts *o)
@@ -70,42 +109,15 @@ parse_args(int argc, char **argv, struct verify_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	long now;
-	int c;
+	int c, rc;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'u':
-			if (optarg[0] == '\0') {
-				cli_error("--user needs a name");
-				return CLI_EXIT_USAGE;
-			}
-			o->user = optarg;
-			break;
-		case 'n':
-			if (!strutil_parse_long(optarg, 0, LONG_MAX, &now)) {
-				cli_error("--now needs Unix seconds");
-				return CLI_EXIT_USAGE;
-			}
-			o->now = now;
-			o->have_now = true;
-			break;
-		case 'e':
-			o->explain = true;
-			break;
-		case 'h':
-			return -1;
-		default:
-			cli_error("verify: unknown or incomplete option "
-			    "\"%.64s\"", argv[optind - 1]);
-			return CLI_EXIT_USAGE;
-		}
+		rc = set_option(o, c, argv);
+		if (rc != 0)
+			return rc;
 	}
 	if (argc - optind > 1) {
 		cli_error("verify: one token at most");
@@ -118,23 +130,18 @@ parse_args(int argc, char **argv, struct verify_opts *o)
 
 /* The input: the argument, or standard input up to CLI_MAX_INPUT. */
 static int
-read_token(struct verify_opts *o, char **buf, size_t *len,
-    size_t *size)
+read_token(struct verify_opts *o, struct token_buf *t)
 {
 	int err;
 
 	if (o->token != NULL && strcmp(o->token, "-") != 0) {
-		*len = strlen(o->token);
-		*size = *len + 1;
-		*buf = malloc(*size);
-		if (*buf == NULL)
-			return PJ_ERR_NOMEM;
-		memcpy(*buf, o->token, *size);
+		err = readtoken_string(o->token, t);
 		/* Shorten the window in which ps shows it. */
-		wipe(o->token, *len);
-		return PJ_OK;
+		if (err == PJ_OK)
+			wipe(o->token, t->len);
+		return err;
 	}
-	err = cli_read_all(STDIN_FILENO, CLI_MAX_INPUT, buf, len, size);
+	err = readtoken_fd(STDIN_FILENO, CLI_MAX_INPUT, t);
 	if (err == PJ_ERR_FILE)
 		cli_error("cannot read standard input");
 	return err;
@@ -293,15 +300,13 @@ run(struct verify_opts *o, const struct config *cfg, struct verifier *v)
 {
 	struct explain ex = { explain_print, NULL };
 	struct verdict vd;
-	char *buf = NULL;
-	size_t len = 0;
-	size_t size = 0;
+	struct token_buf t = { NULL, 0, 0 };
 	int64_t now;
 	int rc = CLI_EXIT_USAGE;
 	int err;
 
 	memset(&vd, 0, sizeof(vd));
-	err = read_token(o, &buf, &len, &size);
+	err = read_token(o, &t);
 	if (err == PJ_ERR_REFUSED) {
 		fprintf(stderr, "refused: %s: input longer than %d bytes\n",
 		    reason_name(REASON_TOO_LARGE), CLI_MAX_INPUT);
@@ -314,13 +319,12 @@ run(struct verify_opts *o, const struct config *cfg, struct verifier *v)
 	now = o->have_now ? o->now : (int64_t)time(NULL);
 	if (o->explain)
 		explain_clock(cfg, o, now);
-	err = verifier_verify(v, buf, len, o->user, now,
+	err = verifier_verify(v, t.buf, t.len, o->user, now,
 	    o->explain ? &ex : NULL, &vd);
-	wipe_free(buf, size);
-	buf = NULL;
+	readtoken_free(&t);
 	rc = report(err, &vd);
 out:
-	wipe_free(buf, size);
+	readtoken_free(&t);
 	verdict_clear(&vd);
 	return rc;
 }

@@ -1,21 +1,16 @@
 /*
  * pam-jwt: the command-line tool.  It dispatches to a subcommand and
- * holds what the subcommands share: the log callback to standard error
- * and reading a bounded input.
+ * holds what the subcommands share: the log callback to standard error.
+ * Reading a token is readtoken.c's.
  */
 #include "autoconf.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "reason.h"
-#include "wipe.h"
 
 struct command {
 	const char *name;
@@ -94,60 +89,6 @@ cli_log_init(struct pj_log *log, bool verbose)
 	log->fn = log_to_stderr;
 	log->arg = verbose ? &on : &off;
 	log->debug = false;
-}
-
-int
-cli_read_all(int fd, size_t max, char **buf, size_t *len, size_t *size)
-{
-	size_t cap = 4096;
-	size_t n = 0;
-	char *p;
-	char *grown;
-	ssize_t r;
-	int err = PJ_ERR_NOMEM;
-
-	*buf = NULL;
-	*len = 0;
-	*size = 0;
-	p = malloc(cap);
-	if (p == NULL)
-		goto out;
-
-	for (;;) {
-		if (n + 1 >= cap) {
-			/* Grow by hand, so that no copy is left unwiped. */
-			grown = malloc(cap * 2);
-			if (grown == NULL)
-				goto out;
-			memcpy(grown, p, n);
-			wipe_free(p, cap);
-			p = grown;
-			cap *= 2;
-		}
-		r = read(fd, p + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = PJ_ERR_FILE;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			err = PJ_ERR_REFUSED;
-			goto out;
-		}
-	}
-	p[n] = '\0';
-	*buf = p;
-	*len = n;
-	*size = cap;
-	p = NULL;
-	err = PJ_OK;
-out:
-	wipe_free(p, cap);
-	return err;
 }
 
 static const char *

@@ -10,7 +10,7 @@
 
 enum alg_family {
 	ALG_FAMILY_RSA,		/* RSASSA-PKCS1-v1_5 */
-	ALG_FAMILY_PSS,		/* RSASSA-PSS, MGF1, salt = digest length */
+	ALG_FAMILY_PSS,		/* RSASSA-PSS, MGF1, digest-long salt */
 	ALG_FAMILY_EC,		/* ECDSA, raw r||s */
 	ALG_FAMILY_EDDSA,	/* Ed25519 only */
 	ALG_FAMILY_HMAC
@@ -31,7 +31,7 @@ struct alg_info {
 	enum alg_family family;
 	const char *digest;	/* OpenSSL digest name, NULL for EdDSA */
 	size_t digest_len;	/* bytes; 0 for EdDSA */
-	int curve_nid;		/* EC and EdDSA: the key's curve; else 0 */
+	int curve_nid;		/* EC, EdDSA: the key's curve; else 0 */
 	size_t sig_len;		/* exact signature bytes; 0 for RSA/PSS,
 				   whose length is the key's modulus */
 };

@@ -5,8 +5,9 @@
  *
  * JSON null: json-c returns NULL for a member whose value is null, which
  * would make {"exp": null} look like a token without exp.  Members are
- * therefore looked up with json_object_object_get_ex(), which tells a
- * present null from an absent member.
+ * therefore looked up with json_object_object_get_ex(), and JSON Pointers
+ * with jsonstrict_resolve(), which tell a present null from an absent
+ * member.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,13 +22,6 @@
 #define SHOW_MAX 64
 /* Room for one escaped value. */
 #define SHOW_BUF (SHOW_MAX * 4 + 4)
-
-/* Where a claim lookup ended. */
-enum lookup {
-	LOOKUP_ABSENT,		/* no such member */
-	LOOKUP_FOUND,		/* *V is the value (NULL: JSON null) */
-	LOOKUP_NOT_CONTAINER	/* a pointer step went through a scalar */
-};
 
 struct ctx {
 	const struct policy *policy;
@@ -48,108 +42,29 @@ show(const char *s, size_t len, char *buf)
 	return buf;
 }
 
-static enum lookup
+/* Member NAME of OBJ, telling a JSON null from an absent member. */
+static enum jsonstrict_found
 member(struct json_object *obj, const char *name, struct json_object **v)
 {
 	*v = NULL;
 	if (!json_object_is_type(obj, json_type_object))
-		return LOOKUP_NOT_CONTAINER;
-	return json_object_object_get_ex(obj, name, v) ? LOOKUP_FOUND :
-	    LOOKUP_ABSENT;
-}
-
-/*
- * One reference token of a JSON Pointer (RFC 6901 section 4): "~1" is
- * '/', "~0" is '~', any other '~' makes the pointer match nothing.
- * Writes the unescaped token of LEN bytes at TOK into OUT (LEN + 1 bytes).
- */
-static bool
-pointer_token(const char *tok, size_t len, char *out)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len; i++) {
-		if (tok[i] != '~') {
-			out[o++] = tok[i];
-			continue;
-		}
-		if (i + 1 >= len || (tok[i + 1] != '0' && tok[i + 1] != '1'))
-			return false;
-		out[o++] = tok[i + 1] == '1' ? '/' : '~';
-		i++;
-	}
-	out[o] = '\0';
-	return true;
-}
-
-/* An array index of RFC 6901: "0" or digits without a leading zero. */
-static bool
-pointer_index(const char *tok, size_t *idx)
-{
-	size_t v = 0, i;
-
-	if (tok[0] == '\0' || (tok[0] == '0' && tok[1] != '\0'))
-		return false;
-	for (i = 0; tok[i] != '\0'; i++) {
-		if (tok[i] < '0' || tok[i] > '9' || v > SIZE_MAX / 10 - 1)
-			return false;
-		v = v * 10 + (size_t)(tok[i] - '0');
-	}
-	*idx = v;
-	return true;
+		return JSONSTRICT_SCALAR;
+	return json_object_object_get_ex(obj, name, v) ? JSONSTRICT_FOUND :
+	    JSONSTRICT_ABSENT;
 }
 
 /*
  * Resolve the claim NAME: a JSON Pointer when it starts with '/', else a
  * top-level member.  A step through a string, number or null is
- * LOOKUP_NOT_CONTAINER, which the groups rule refuses as malformed rather
+ * JSONSTRICT_SCALAR, which the groups rule refuses as malformed rather
  * than as absent.
  */
-static enum lookup
-claim(struct json_object *payload, const char *name, struct json_object **v,
-    int *err)
+static enum jsonstrict_found
+claim(struct json_object *payload, const char *name, struct json_object **v)
 {
-	struct json_object *cur = payload;
-	const char *p = name;
-	enum lookup ret = LOOKUP_ABSENT;
-	char *tok = NULL;
-
-	*v = NULL;
-	if (name[0] != '/')
-		return member(payload, name, v);
-
-	tok = malloc(strlen(name) + 1);
-	if (tok == NULL) {
-		*err = PJ_ERR_NOMEM;
-		return LOOKUP_ABSENT;
-	}
-	while (*p == '/') {
-		const char *end = strchr(p + 1, '/');
-		size_t len = end != NULL ? (size_t)(end - p - 1) :
-		    strlen(p + 1);
-		size_t idx;
-
-		if (!pointer_token(p + 1, len, tok))
-			goto out;
-		if (json_object_is_type(cur, json_type_object)) {
-			if (!json_object_object_get_ex(cur, tok, &cur))
-				goto out;
-		} else if (json_object_is_type(cur, json_type_array)) {
-			if (!pointer_index(tok, &idx) ||
-			    idx >= json_object_array_length(cur))
-				goto out;
-			cur = json_object_array_get_idx(cur, idx);
-		} else {
-			ret = LOOKUP_NOT_CONTAINER;
-			goto out;
-		}
-		p += len + 1;
-	}
-	*v = cur;
-	ret = LOOKUP_FOUND;
-out:
-	free(tok);
-	return ret;
+	if (name[0] == '/')
+		return jsonstrict_resolve(payload, name, v);
+	return member(payload, name, v);
 }
 
 static bool
@@ -166,7 +81,7 @@ copy_member(struct json_object *payload, const char *name, char **dst)
 	const char *s;
 	size_t len;
 
-	if (member(payload, name, &v) != LOOKUP_FOUND ||
+	if (member(payload, name, &v) != JSONSTRICT_FOUND ||
 	    !jsonstrict_get_string(v, &s, &len))
 		return PJ_OK;
 	*dst = malloc(len + 1);
@@ -186,7 +101,7 @@ time_claim(struct ctx *c, const char *name, bool *present, int64_t *t)
 {
 	struct json_object *v;
 
-	*present = member(c->payload, name, &v) == LOOKUP_FOUND;
+	*present = member(c->payload, name, &v) == JSONSTRICT_FOUND;
 	if (!*present)
 		return REASON_NONE;
 	if (!jsonstrict_get_time(v, t)) {
@@ -209,6 +124,15 @@ skew(int64_t a, int64_t b)
 	return (long long)d;
 }
 
+/* --explain for the time claim NAME of value T, against now and leeway. */
+static void
+explain_time(struct ctx *c, const char *name, bool ok, int64_t t)
+{
+	explain_rule(c->ex, name, ok, "%s=%lld now=%lld leeway=%ld (%s - now "
+	    "= %lld s)", name, (long long)t, (long long)c->now,
+	    c->policy->leeway, name, skew(t, c->now));
+}
+
 /* RFC 7519 section 4.1.4: refused when now >= exp + leeway. */
 static enum reason
 check_exp(struct ctx *c)
@@ -228,9 +152,7 @@ check_exp(struct ctx *c)
 	}
 	/* exp + leeway past INT64_MAX lies beyond any now. */
 	expired = exp <= INT64_MAX - leeway && c->now >= exp + leeway;
-	explain_rule(c->ex, "exp", !expired, "exp=%lld now=%lld leeway=%ld "
-	    "(exp - now = %lld s)", (long long)exp, (long long)c->now, leeway,
-	    skew(exp, c->now));
+	explain_time(c, "exp", !expired, exp);
 	if (expired) {
 		(void)snprintf(c->msg, c->msgsize, "the token expired at %lld "
 		    "(now %lld, leeway %ld)", (long long)exp,
@@ -254,9 +176,7 @@ check_nbf(struct ctx *c)
 	if (r != REASON_NONE || !present)
 		return r;
 	early = nbf >= INT64_MIN + leeway && c->now < nbf - leeway;
-	explain_rule(c->ex, "nbf", !early, "nbf=%lld now=%lld leeway=%ld "
-	    "(nbf - now = %lld s)", (long long)nbf, (long long)c->now, leeway,
-	    skew(nbf, c->now));
+	explain_time(c, "nbf", !early, nbf);
 	if (early) {
 		(void)snprintf(c->msg, c->msgsize, "the token is not valid "
 		    "before %lld (now %lld, leeway %ld)", (long long)nbf,
@@ -285,9 +205,7 @@ check_iat(struct ctx *c)
 	if (present) {
 		future = c->now <= INT64_MAX - leeway &&
 		    iat > c->now + leeway;
-		explain_rule(c->ex, "iat", !future, "iat=%lld now=%lld "
-		    "leeway=%ld (iat - now = %lld s)", (long long)iat,
-		    (long long)c->now, leeway, skew(iat, c->now));
+		explain_time(c, "iat", !future, iat);
 		if (future) {
 			(void)snprintf(c->msg, c->msgsize, "the token was "
 			    "issued in the future, at %lld (now %lld, leeway "
@@ -321,19 +239,32 @@ check_iat(struct ctx *c)
 	return REASON_NONE;
 }
 
+/*
+ * Whether the member NAME is a string equal to WANT.  *S and *LEN are its
+ * value when it is a string, else *S is NULL.
+ */
+static bool
+string_is(struct ctx *c, const char *name, const char *want, const char **s,
+    size_t *len)
+{
+	struct json_object *v;
+
+	*s = NULL;
+	*len = 0;
+	return member(c->payload, name, &v) == JSONSTRICT_FOUND &&
+	    jsonstrict_get_string(v, s, len) && equals(*s, *len, want);
+}
+
 /* RFC 7519 section 4.1.1, OIDC Core 3.1.3.7: exact issuer. */
 static enum reason
 check_issuer(struct ctx *c)
 {
 	char b[SHOW_BUF];
-	struct json_object *v;
-	const char *s = NULL;
-	size_t len = 0;
+	const char *s;
+	size_t len;
 	bool ok;
 
-	ok = member(c->payload, "iss", &v) == LOOKUP_FOUND &&
-	    jsonstrict_get_string(v, &s, &len) &&
-	    equals(s, len, c->policy->issuer);
+	ok = string_is(c, "iss", c->policy->issuer, &s, &len);
 	if (c->ex != NULL)
 		explain_rule(c->ex, "issuer", ok, "iss=\"%s\" "
 		    "expected=\"%.200s\"", s != NULL ? show(s, len, b) :
@@ -375,7 +306,7 @@ check_audience(struct ctx *c)
 	size_t len, i, n;
 	bool ok = false;
 
-	if (member(c->payload, claim_name, &v) != LOOKUP_FOUND) {
+	if (member(c->payload, claim_name, &v) != JSONSTRICT_FOUND) {
 		why = "missing";
 	} else if (jsonstrict_get_string(v, &s, &len)) {
 		ok = audience_listed(c->policy, s, len);
@@ -422,16 +353,13 @@ static enum reason
 check_token_use(struct ctx *c)
 {
 	char b[SHOW_BUF];
-	struct json_object *v;
-	const char *s = NULL;
-	size_t len = 0;
+	const char *s;
+	size_t len;
 	bool ok;
 
 	if (c->policy->token_use == NULL)
 		return REASON_NONE;
-	ok = member(c->payload, "token_use", &v) == LOOKUP_FOUND &&
-	    jsonstrict_get_string(v, &s, &len) &&
-	    equals(s, len, c->policy->token_use);
+	ok = string_is(c, "token_use", c->policy->token_use, &s, &len);
 	if (c->ex != NULL)
 		explain_rule(c->ex, "token_use", ok, "token_use=%s "
 		    "expected=%.64s", s != NULL ? show(s, len, b) : "(none)",
@@ -488,7 +416,7 @@ check_username(struct ctx *c)
 	size_t len = 0, local = 0;
 	enum reason r = REASON_BAD_USERNAME;
 
-	if (member(c->payload, p->username_claim, &v) != LOOKUP_FOUND ||
+	if (member(c->payload, p->username_claim, &v) != JSONSTRICT_FOUND ||
 	    !jsonstrict_get_string(v, &s, &len)) {
 		(void)snprintf(c->msg, c->msgsize, "the username claim %.64s "
 		    "is missing or not a string", p->username_claim);
@@ -625,18 +553,20 @@ check_groups(struct ctx *c)
 	struct json_object *v = NULL;
 	const char **str = NULL;
 	size_t *lens = NULL, n = 0, i;
-	enum lookup lk;
+	enum jsonstrict_found lk;
 	enum reason r = REASON_BAD_GROUPS;
 
-	lk = claim(c->payload, p->groups_claim, &v, c->err);
-	if (*c->err != PJ_OK)
+	lk = claim(c->payload, p->groups_claim, &v);
+	if (lk == JSONSTRICT_NOMEM) {
+		*c->err = PJ_ERR_NOMEM;
 		return REASON_COUNT;
-	if (lk == LOOKUP_ABSENT)
+	}
+	if (lk == JSONSTRICT_ABSENT)
 		r = p->n_require_group > 0 ? REASON_MISSING_GROUP :
 		    REASON_NONE;
-	else if (lk == LOOKUP_FOUND)
+	else if (lk == JSONSTRICT_FOUND)
 		r = group_values(v, &str, &lens, &n);
-	if (r == REASON_NONE && lk == LOOKUP_FOUND &&
+	if (r == REASON_NONE && lk == JSONSTRICT_FOUND &&
 	    !group_required(p, str, lens, n))
 		r = REASON_MISSING_GROUP;
 
@@ -715,9 +645,9 @@ check_scopes(struct ctx *c)
 
 	if (p->n_require_scope == 0)
 		return REASON_NONE;
-	if (member(c->payload, name, &v) != LOOKUP_FOUND) {
+	if (member(c->payload, name, &v) != JSONSTRICT_FOUND) {
 		name = "scp";
-		if (member(c->payload, name, &v) != LOOKUP_FOUND) {
+		if (member(c->payload, name, &v) != JSONSTRICT_FOUND) {
 			(void)snprintf(c->msg, c->msgsize, "the token has no "
 			    "scope");
 			explain_rule(c->ex, "scope", false, "no scope or scp");

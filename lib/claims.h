@@ -22,7 +22,7 @@ struct claims {
 	char *jti;
 	char *username;		/* the local user name, domain removed */
 	int64_t exp;
-	char **groups;		/* NULL-terminated; empty list when none */
+	char **groups;		/* NULL-terminated; empty when none */
 	size_t n_groups;
 };
 

@@ -20,32 +20,24 @@
  * - The only sections are [issuer NAME], NAME being 1 to 32 of
  *   A-Z a-z 0-9 . _ - and unique in the file.
  *
- * Values: an empty value unsets a key without a default (username_domain
- * =) and empties a list (require_group =, which a section may use to drop
- * an inherited requirement); for any other key it is an error.  Relative
- * paths, in the file or in module arguments, are taken from the file's
- * folder.  token_key_file stays NULL when unset: its default depends on
- * the helper's environment, and only the helper applies it.
- *
  * Every value is kept as text per scope (top level, sections, module
  * arguments) and converted once per policy: argument, else the section's
- * own value, else the top level's, else the default.
+ * own value, else the top level's, else the default.  The keys, their
+ * defaults and the conversion are config_keys.c's.
  */
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <ini.h>
 
-#include "alg.h"
 #include "config.h"
+#include "config_keys.h"
 #include "reason.h"
 #include "safefile.h"
 #include "strutil.h"
@@ -53,89 +45,15 @@
 #define CONFIG_MAX_SIZE (64 * 1024)
 #define SECTION_NAME_MAX 32
 
-enum key_type {
-	KT_STRING,	/* char *; empty: NULL, or an error with a default */
-	KT_PATH,	/* char *, made absolute; empty: NULL */
-	KT_LIST,	/* char ** and its count */
-	KT_ALGS,	/* unsigned ALG_BIT mask */
-	KT_LONG,	/* long within [min, max] */
-	KT_BOOL,
-	KT_NOT_A_TOKEN
-};
-
-struct key_def {
-	const char *name;
-	enum key_type type;
-	size_t off;		/* of the field in struct policy */
-	size_t off_n;		/* KT_LIST: of its count */
-	const char *def;	/* the default as text; NULL: none */
-	long min, max;		/* KT_LONG */
-};
-
-#define PO(f) offsetof(struct policy, f)
-#define STR(k, d) { #k, KT_STRING, PO(k), 0, d, 0, 0 }
-#define PATHK(k, d) { #k, KT_PATH, PO(k), 0, d, 0, 0 }
-#define LIST(k, n) { #k, KT_LIST, PO(k), PO(n), "", 0, 0 }
-#define NUM(k, d, lo, hi) { #k, KT_LONG, PO(k), 0, d, lo, hi }
-#define BOOL(k, d) { #k, KT_BOOL, PO(k), 0, d, 0, 0 }
-
-/* DESIGN.md's two tables: the module's keys, then the helper's. */
-static const struct key_def keys[] = {
-	STR(issuer, NULL),
-	LIST(audience, n_audience),
-	STR(audience_claim, "aud"),
-	PATHK(jwks_file, NULL),
-	PATHK(hmac_secret_file, NULL),
-	{ "algorithms", KT_ALGS, PO(algorithms), 0, "RS256", 0, 0 },
-	NUM(leeway, "60", 0, 300),
-	NUM(max_token_age, "0", 0, LONG_MAX),
-	STR(username_claim, "sub"),
-	STR(username_domain, NULL),
-	BOOL(allow_root, "no"),
-	STR(groups_claim, "groups"),
-	LIST(require_group, n_require_group),
-	LIST(require_scope, n_require_scope),
-	STR(token_use, NULL),
-	LIST(typ, n_typ),
-	NUM(max_token_bytes, "16384", 64, 1024 * 1024),
-	{ "not_a_token", KT_NOT_A_TOKEN, PO(not_a_token), 0, "deny", 0, 0 },
-	NUM(jwks_max_age, "86400", 0, LONG_MAX),
-
-	STR(client_id, NULL),
-	PATHK(client_secret_file, NULL),
-	STR(discovery_url, NULL),
-	PATHK(ca_file, NULL),
-	NUM(renew_margin, "60", 0, 7 * 86400),
-	BOOL(keep_after_logout, "no"),
-	NUM(jwks_refresh_min, "300", 1, 366L * 86400),
-	NUM(jwks_refresh_max, "86400", 1, 366L * 86400),
-	PATHK(helper_socket, "/run/pam_jwt/helper.sock"),
-	NUM(helper_timeout_ms, "500", 0, 60000),
-	PATHK(state_dir, "/var/lib/pam_jwt"),
-	BOOL(persist, "yes"),
-	PATHK(token_key_file, NULL),
-	STR(helper_user, "pam-jwt"),
-};
-
-#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
-
-/* Where a value came from: a line of the file, or line 0 for arguments. */
-struct raw_value {
-	char *value;
-	int line;
-};
-
 /* The text of one scope: the top level, a section, or the arguments. */
 struct scope {
 	char *name;		/* "" for the top level */
 	int line;		/* of the section header */
-	struct raw_value v[N_KEYS];
+	struct config_raw v[CONFIG_KEYS_N];
 };
 
 struct parser {
-	const char *path;
-	const char *dir;	/* the file's folder, for relative paths */
-	const struct pj_log *log;
+	struct config_src src;	/* the file, its folder, the log */
 	const char *p, *end;	/* the reader's position */
 	int line;
 	struct scope *scopes;	/* [0] is the top level */
@@ -143,17 +61,6 @@ struct parser {
 	struct scope args;
 	int err;		/* the first error */
 };
-
-static int
-key_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < N_KEYS; i++)
-		if (strcmp(keys[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
 
 static void
 fail(struct parser *ps, int err)
@@ -168,40 +75,9 @@ scope_clear(struct scope *s)
 	size_t i;
 
 	free(s->name);
-	for (i = 0; i < N_KEYS; i++)
+	for (i = 0; i < CONFIG_KEYS_N; i++)
 		free(s->v[i].value);
 	memset(s, 0, sizeof(*s));
-}
-
-/*
- * S for a log line: the administrator's own text, so spaces and quotes
- * stay readable, but control and non-ASCII bytes become \xHH and the
- * length is bounded, so that no value can forge a second line.
- */
-static const char *
-esc(const char *s, char *buf, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 8 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			buf[o++] = (char)c;
-			continue;
-		}
-		buf[o++] = '\\';
-		buf[o++] = 'x';
-		buf[o++] = hex[c >> 4];
-		buf[o++] = hex[c & 0xf];
-	}
-	if (*s != '\0') {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /*
@@ -212,7 +88,7 @@ static int
 scope_set(struct parser *ps, struct scope *s, int k, const char *value,
     int line)
 {
-	struct raw_value *rv = &s->v[k];
+	struct config_raw *rv = &s->v[k];
 	char *joined;
 	size_t a, b;
 
@@ -221,14 +97,14 @@ scope_set(struct parser *ps, struct scope *s, int k, const char *value,
 		rv->line = line;
 		return rv->value == NULL ? PJ_ERR_NOMEM : PJ_OK;
 	}
-	if (keys[k].type != KT_LIST && keys[k].type != KT_ALGS) {
+	if (!config_keys_repeatable(k)) {
 		if (line > 0)
-			pj_logf(ps->log, LOG_ERR, "%.200s:%d: %s set twice "
-			    "(first on line %d)", ps->path, line,
-			    keys[k].name, rv->line);
+			pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: %s set twice "
+			    "(first on line %d)", ps->src.path, line,
+			    config_keys_name(k), rv->line);
 		else
-			pj_logf(ps->log, LOG_ERR, "argument %s given twice",
-			    keys[k].name);
+			pj_logf(ps->src.log, LOG_ERR, "argument %s given twice",
+			    config_keys_name(k));
 		return PJ_ERR_CONFIG;
 	}
 	a = strlen(rv->value);
@@ -280,9 +156,10 @@ scope_add(struct parser *ps, const char *name, size_t nlen)
 	for (i = 1; i < ps->n_scopes; i++) {
 		if (strlen(ps->scopes[i].name) == nlen &&
 		    memcmp(ps->scopes[i].name, name, nlen) == 0) {
-			pj_logf(ps->log, LOG_ERR, "%.200s:%d: section [issuer "
-			    "%.*s] repeated (first on line %d)", ps->path,
-			    ps->line, (int)nlen, name, ps->scopes[i].line);
+			pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: section "
+			    "[issuer %.*s] repeated (first on line %d)",
+			    ps->src.path, ps->line, (int)nlen, name,
+			    ps->scopes[i].line);
 			return PJ_ERR_CONFIG;
 		}
 	}
@@ -312,8 +189,8 @@ section_start(struct parser *ps, const char *line, size_t len)
 	char ebuf[300], *copy;
 
 	if (len < 2 || line[len - 1] != ']') {
-		pj_logf(ps->log, LOG_ERR, "%.200s:%d: malformed section "
-		    "header", ps->path, ps->line);
+		pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: malformed section "
+		    "header", ps->src.path, ps->line);
 		return PJ_ERR_CONFIG;
 	}
 	strutil_trim(line + 1, len - 2, &inner, &ilen);
@@ -323,9 +200,9 @@ section_start(struct parser *ps, const char *line, size_t len)
 	copy = strndup(inner, ilen);
 	if (copy == NULL)
 		return PJ_ERR_NOMEM;
-	pj_logf(ps->log, LOG_ERR, "%.200s:%d: unknown section [%s]: only "
+	pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: unknown section [%s]: only "
 	    "[issuer NAME] sections exist (NAME: 1 to %d of A-Z a-z 0-9 . _ -)",
-	    ps->path, ps->line, esc(copy, ebuf, sizeof(ebuf)),
+	    ps->src.path, ps->line, config_keys_esc(copy, ebuf, sizeof(ebuf)),
 	    SECTION_NAME_MAX);
 	free(copy);
 	return PJ_ERR_CONFIG;
@@ -356,9 +233,9 @@ check_line(struct parser *ps, const char *line, size_t len, int num)
 	const char *sep = line;
 
 	if (len + 2 > (size_t)num) {
-		pj_logf(ps->log, LOG_ERR, "%.200s:%d: line longer than %d "
+		pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: line longer than %d "
 		    "characters (a list may continue on a second line with "
-		    "the same key)", ps->path, ps->line, num - 2);
+		    "the same key)", ps->src.path, ps->line, num - 2);
 		return PJ_ERR_CONFIG;
 	}
 	if (len == 0)
@@ -368,8 +245,8 @@ check_line(struct parser *ps, const char *line, size_t len, int num)
 	while (sep < line + len && *sep != '=' && *sep != ':')
 		sep++;
 	if (sep == line + len || *sep == ':') {
-		pj_logf(ps->log, LOG_ERR, "%.200s:%d: expected \"key = "
-		    "value\"", ps->path, ps->line);
+		pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: expected \"key = "
+		    "value\"", ps->src.path, ps->line);
 		return PJ_ERR_CONFIG;
 	}
 	return PJ_OK;
@@ -429,10 +306,11 @@ handler(void *user, const char *section, const char *name,
 	if (ps->err != PJ_OK)
 		return 0;
 
-	k = key_find(name);
+	k = config_keys_find(name);
 	if (k < 0) {
-		pj_logf(ps->log, LOG_ERR, "%.200s:%d: unknown key \"%s\"",
-		    ps->path, ps->line, esc(name, ebuf, sizeof(ebuf)));
+		pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: unknown key \"%s\"",
+		    ps->src.path, ps->line,
+		    config_keys_esc(name, ebuf, sizeof(ebuf)));
 		ret = PJ_ERR_CONFIG;
 	} else {
 		ret = scope_set(ps, s, k, value, ps->line);
@@ -451,8 +329,8 @@ parse_text(struct parser *ps, const char *buf, size_t len)
 	int line;
 
 	if (memchr(buf, '\0', len) != NULL) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: contains a NUL byte",
-		    ps->path);
+		pj_logf(ps->src.log, LOG_ERR, "%.200s: contains a NUL byte",
+		    ps->src.path);
 		return PJ_ERR_CONFIG;
 	}
 	ps->p = buf;
@@ -462,8 +340,8 @@ parse_text(struct parser *ps, const char *buf, size_t len)
 		return ps->err;
 	if (line != 0) {
 		/* inih found something the reader let through. */
-		pj_logf(ps->log, LOG_ERR, "%.200s:%d: syntax error", ps->path,
-		    line);
+		pj_logf(ps->src.log, LOG_ERR, "%.200s:%d: syntax error",
+		    ps->src.path, line);
 		return PJ_ERR_CONFIG;
 	}
 	return PJ_OK;
@@ -510,8 +388,8 @@ parse_args(struct parser *ps, int argc, const char **argv,
 
 		klen = eq != NULL ? (size_t)(eq - a) : 0;
 		if (eq == NULL || klen >= sizeof(kbuf)) {
-			pj_logf(ps->log, LOG_ERR, "unknown argument \"%s\"",
-			    esc(a, ebuf, sizeof(ebuf)));
+			pj_logf(ps->src.log, LOG_ERR, "unknown argument \"%s\"",
+			    config_keys_esc(a, ebuf, sizeof(ebuf)));
 			return PJ_ERR_CONFIG;
 		}
 		memcpy(kbuf, a, klen);
@@ -520,17 +398,17 @@ parse_args(struct parser *ps, int argc, const char **argv,
 
 		if (strcmp(kbuf, "config") == 0) {
 			if (*file != NULL || vlen == 0) {
-				pj_logf(ps->log, LOG_ERR, "argument config= "
-				    "given twice or empty");
+				pj_logf(ps->src.log, LOG_ERR, "argument "
+				    "config= given twice or empty");
 				return PJ_ERR_CONFIG;
 			}
 			*file = eq + 1;
 			continue;
 		}
-		k = key_find(kbuf);
+		k = config_keys_find(kbuf);
 		if (k < 0) {
-			pj_logf(ps->log, LOG_ERR, "unknown argument \"%s\"",
-			    esc(kbuf, ebuf, sizeof(ebuf)));
+			pj_logf(ps->src.log, LOG_ERR, "unknown argument \"%s\"",
+			    config_keys_esc(kbuf, ebuf, sizeof(ebuf)));
 			return PJ_ERR_CONFIG;
 		}
 		v = strndup(val, vlen);
@@ -541,166 +419,6 @@ parse_args(struct parser *ps, int argc, const char **argv,
 		if (ret != PJ_OK)
 			return ret;
 	}
-	return PJ_OK;
-}
-
-/* Log where key K's value RV came from, with FMT's problem. */
-static void
-bad_value(struct parser *ps, const struct raw_value *rv, int k,
-    const char *what)
-{
-	char ebuf[300];
-	const char *v = rv != NULL ? rv->value : keys[k].def;
-
-	if (rv == NULL)
-		pj_logf(ps->log, LOG_ERR, "%.200s: %s: %s", ps->path,
-		    keys[k].name, what);
-	else if (rv->line == 0)
-		pj_logf(ps->log, LOG_ERR, "argument %s=%s: %s", keys[k].name,
-		    esc(v, ebuf, sizeof(ebuf)), what);
-	else
-		pj_logf(ps->log, LOG_ERR, "%.200s:%d: %s = %s: %s", ps->path,
-		    rv->line, keys[k].name, esc(v, ebuf, sizeof(ebuf)), what);
-}
-
-static int
-make_path(struct parser *ps, const char *value, char **out)
-{
-	size_t dlen, vlen = strlen(value);
-
-	*out = NULL;
-	if (vlen == 0)
-		return PJ_OK;
-	if (value[0] == '/') {
-		*out = strdup(value);
-	} else {
-		dlen = strlen(ps->dir);
-		*out = malloc(dlen + vlen + 2);
-		if (*out != NULL) {
-			memcpy(*out, ps->dir, dlen);
-			(*out)[dlen] = '/';
-			memcpy(*out + dlen + 1, value, vlen + 1);
-		}
-	}
-	return *out == NULL ? PJ_ERR_NOMEM : PJ_OK;
-}
-
-static int
-parse_algs(struct parser *ps, const struct raw_value *rv, int k,
-    const char *value, unsigned *mask)
-{
-	char **items = NULL;
-	size_t n, i;
-	int ret;
-
-	*mask = 0;
-	ret = strutil_split_list(value, &items, &n);
-	if (ret != PJ_OK)
-		return ret;
-	ret = PJ_ERR_CONFIG;
-	if (n == 0) {
-		bad_value(ps, rv, k, "no algorithm listed");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		const struct alg_info *alg;
-
-		/* RFC 8725 section 3.1: "none" can never be allowed. */
-		if (strcasecmp(items[i], "none") == 0) {
-			bad_value(ps, rv, k, "\"none\" is never accepted");
-			goto out;
-		}
-		alg = alg_lookup(items[i], strlen(items[i]));
-		if (alg == NULL) {
-			bad_value(ps, rv, k, "unknown algorithm");
-			goto out;
-		}
-		*mask |= ALG_BIT(alg->id);
-	}
-	ret = PJ_OK;
-out:
-	strutil_free_list(items);
-	return ret;
-}
-
-/* Convert VALUE (from RV, or the default) into key K of policy P. */
-static int
-convert(struct parser *ps, struct policy *p, int k,
-    const struct raw_value *rv, const char *value)
-{
-	const struct key_def *kd = &keys[k];
-	char *base = (char *)p;
-	char **sp = (char **)(void *)(base + kd->off);
-	int ret = PJ_OK;
-
-	if ((kd->type == KT_STRING || kd->type == KT_PATH) &&
-	    *value == '\0' && kd->def != NULL) {
-		bad_value(ps, rv, k, "must not be empty");
-		return PJ_ERR_CONFIG;
-	}
-	switch (kd->type) {
-	case KT_STRING:
-		if (*value != '\0') {
-			*sp = strdup(value);
-			ret = *sp == NULL ? PJ_ERR_NOMEM : PJ_OK;
-		}
-		break;
-	case KT_PATH:
-		ret = make_path(ps, value, sp);
-		break;
-	case KT_LIST:
-		ret = strutil_split_list(value, (char ***)(void *)sp,
-		    (size_t *)(void *)(base + kd->off_n));
-		break;
-	case KT_ALGS:
-		ret = parse_algs(ps, rv, k, value,
-		    (unsigned *)(void *)(base + kd->off));
-		break;
-	case KT_LONG:
-		if (!strutil_parse_long(value, kd->min, kd->max,
-		    (long *)(void *)(base + kd->off))) {
-			bad_value(ps, rv, k, "not a number in range");
-			ret = PJ_ERR_CONFIG;
-		}
-		break;
-	case KT_BOOL:
-		if (!strutil_parse_bool(value,
-		    (bool *)(void *)(base + kd->off))) {
-			bad_value(ps, rv, k, "not yes or no");
-			ret = PJ_ERR_CONFIG;
-		}
-		break;
-	case KT_NOT_A_TOKEN:
-		if (strcmp(value, "deny") == 0)
-			p->not_a_token = NOT_A_TOKEN_DENY;
-		else if (strcmp(value, "ignore") == 0)
-			p->not_a_token = NOT_A_TOKEN_IGNORE;
-		else {
-			bad_value(ps, rv, k, "not deny or ignore");
-			ret = PJ_ERR_CONFIG;
-		}
-		break;
-	}
-	return ret;
-}
-
-/* discovery_url's default: RFC 8414 / OIDC Discovery 1.0 section 4. */
-static int
-default_discovery(struct policy *p)
-{
-	static const char wk[] = "/.well-known/openid-configuration";
-	size_t len;
-
-	if (p->discovery_url != NULL || p->issuer == NULL)
-		return PJ_OK;
-	len = strlen(p->issuer);
-	if (len > 0 && p->issuer[len - 1] == '/')
-		len--;
-	p->discovery_url = malloc(len + sizeof(wk));
-	if (p->discovery_url == NULL)
-		return PJ_ERR_NOMEM;
-	memcpy(p->discovery_url, p->issuer, len);
-	memcpy(p->discovery_url + len, wk, sizeof(wk));
 	return PJ_OK;
 }
 
@@ -715,60 +433,6 @@ scope_label(const struct scope *s, char *buf, size_t size)
 		    s->line);
 }
 
-/* The rules a policy must meet beyond each key's own syntax. */
-static int
-validate(struct parser *ps, const struct scope *s, const struct policy *p)
-{
-	char label[80];
-
-	scope_label(s, label, sizeof(label));
-	if (p->issuer == NULL) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: %s: issuer is required",
-		    ps->path, label);
-		return PJ_ERR_CONFIG;
-	}
-	if (p->n_audience == 0) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: %s: audience is required",
-		    ps->path, label);
-		return PJ_ERR_CONFIG;
-	}
-	if ((p->algorithms & ALG_HMAC_MASK) != 0 &&
-	    p->hmac_secret_file == NULL) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: %s: an HS* algorithm is "
-		    "listed without hmac_secret_file", ps->path, label);
-		return PJ_ERR_CONFIG;
-	}
-	if ((p->algorithms & ~ALG_HMAC_MASK) != 0 && p->jwks_file == NULL) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: %s: jwks_file is required "
-		    "for the algorithms listed", ps->path, label);
-		return PJ_ERR_CONFIG;
-	}
-	if (p->username_domain != NULL &&
-	    strchr(p->username_domain, '@') != NULL) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: %s: username_domain is "
-		    "written without '@'", ps->path, label);
-		return PJ_ERR_CONFIG;
-	}
-	return PJ_OK;
-}
-
-static void
-policy_clear(struct policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < N_KEYS; i++) {
-		void *field = (char *)p + keys[i].off;
-
-		if (keys[i].type == KT_LIST)
-			strutil_free_list(*(char ***)field);
-		else if (keys[i].type == KT_STRING || keys[i].type == KT_PATH)
-			free(*(char **)field);
-	}
-	free(p->name);
-	memset(p, 0, sizeof(*p));
-}
-
 /*
  * Build the policy of scope S (the top level when S is PS->scopes) into
  * *P, and check it when it is one a token is tried against.
@@ -778,7 +442,8 @@ build_policy(struct parser *ps, const struct scope *s, bool check,
     struct policy *p)
 {
 	const struct scope *top = &ps->scopes[0];
-	size_t k;
+	char label[80];
+	int k;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -786,8 +451,8 @@ build_policy(struct parser *ps, const struct scope *s, bool check,
 	if (p->name == NULL)
 		return PJ_ERR_NOMEM;
 
-	for (k = 0; k < N_KEYS; k++) {
-		const struct raw_value *rv = NULL;
+	for (k = 0; k < CONFIG_KEYS_N; k++) {
+		const struct config_raw *rv = NULL;
 
 		if (ps->args.v[k].value != NULL)
 			rv = &ps->args.v[k];
@@ -795,22 +460,17 @@ build_policy(struct parser *ps, const struct scope *s, bool check,
 			rv = &s->v[k];
 		else if (top->v[k].value != NULL)
 			rv = &top->v[k];
-		if (rv == NULL && keys[k].def == NULL)
+		if (rv == NULL && config_keys_default(k) == NULL)
 			continue;
-		ret = convert(ps, p, (int)k, rv,
-		    rv != NULL ? rv->value : keys[k].def);
+		ret = config_keys_convert(&ps->src, p, k, rv);
 		if (ret != PJ_OK)
 			return ret;
 	}
-	ret = default_discovery(p);
-	if (ret != PJ_OK)
+	ret = config_keys_complete(&ps->src, p);
+	if (ret != PJ_OK || !check)
 		return ret;
-	if (p->jwks_refresh_min > p->jwks_refresh_max) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: jwks_refresh_min is above "
-		    "jwks_refresh_max", ps->path);
-		return PJ_ERR_CONFIG;
-	}
-	return check ? validate(ps, s, p) : PJ_OK;
+	scope_label(s, label, sizeof(label));
+	return config_keys_validate(&ps->src, label, p);
 }
 
 static int
@@ -826,8 +486,8 @@ build_config(struct parser *ps, struct config *cfg)
 	/* The top level is a policy when it names an issuer. */
 	n = ps->n_scopes - (cfg->top.issuer != NULL ? 0 : 1);
 	if (n == 0) {
-		pj_logf(ps->log, LOG_ERR, "%.200s: no issuer: set issuer or "
-		    "add an [issuer NAME] section", ps->path);
+		pj_logf(ps->src.log, LOG_ERR, "%.200s: no issuer: set issuer "
+		    "or add an [issuer NAME] section", ps->src.path);
 		return PJ_ERR_CONFIG;
 	}
 	cfg->policies = calloc(n, sizeof(*cfg->policies));
@@ -919,12 +579,29 @@ read_file(struct parser *ps, uid_t extra_owner)
 
 	if (extra_owner != (uid_t)-1 && extra_owner != 0)
 		rule.owners[rule.n_owners++] = extra_owner;
-	ret = safefile_read(ps->path, &rule, ps->log, &buf, &len, NULL);
+	ret = safefile_read(ps->src.path, &rule, ps->src.log, &buf, &len, NULL);
 	if (ret != PJ_OK)
 		return ret;
 	ret = parse_text(ps, buf, len);
 	free(buf);
 	return ret;
+}
+
+/*
+ * An empty parser holding the top level's scope.  Clear it with
+ * parser_clear even when this fails.
+ */
+static int
+parser_init(struct parser *ps, const struct pj_log *log)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->src.log = log;
+	ps->scopes = calloc(1, sizeof(*ps->scopes));
+	if (ps->scopes == NULL)
+		return PJ_ERR_NOMEM;
+	ps->n_scopes = 1;
+	ps->scopes[0].name = strdup("");
+	return ps->scopes[0].name == NULL ? PJ_ERR_NOMEM : PJ_OK;
 }
 
 static void
@@ -949,15 +626,8 @@ config_load(const char *path, int argc, const char **argv,
 	int ret = PJ_ERR_NOMEM;
 
 	*out = NULL;
-	memset(&ps, 0, sizeof(ps));
-	ps.log = log;
 	cfg = calloc(1, sizeof(*cfg));
-	ps.scopes = calloc(1, sizeof(*ps.scopes));
-	if (cfg == NULL || ps.scopes == NULL)
-		goto out;
-	ps.n_scopes = 1;
-	ps.scopes[0].name = strdup("");
-	if (ps.scopes[0].name == NULL)
+	if (parser_init(&ps, log) != PJ_OK || cfg == NULL)
 		goto out;
 	cfg->helper_uid = (uid_t)-1;
 	cfg->extra_owner = extra_owner;
@@ -972,8 +642,8 @@ config_load(const char *path, int argc, const char **argv,
 	dir = cfg->path != NULL ? dir_of(cfg->path) : NULL;
 	if (dir == NULL)
 		goto out;
-	ps.path = cfg->path;
-	ps.dir = dir;
+	ps.src.path = cfg->path;
+	ps.src.dir = dir;
 
 	ret = read_file(&ps, extra_owner);
 	if (ret == PJ_OK)
@@ -1002,64 +672,19 @@ config_free(struct config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < cfg->n_policies; i++)
-		policy_clear(&cfg->policies[i]);
+		config_keys_clear(&cfg->policies[i]);
 	free(cfg->policies);
-	policy_clear(&cfg->top);
+	config_keys_clear(&cfg->top);
 	free(cfg->path);
 	free(cfg);
-}
-
-/* One key of P as text into BUF, for the debug dump. */
-static void
-format_value(const struct policy *p, size_t k, char *buf, size_t size)
-{
-	const struct key_def *kd = &keys[k];
-	const char *base = (const char *)p;
-	const void *field = base + kd->off;
-	size_t o = 0, i;
-
-	buf[0] = '\0';
-	switch (kd->type) {
-	case KT_STRING:
-	case KT_PATH:
-		if (*(char *const *)field != NULL)
-			(void)snprintf(buf, size, "%s",
-			    *(char *const *)field);
-		break;
-	case KT_LIST: {
-		char *const *list = *(char **const *)field;
-
-		for (i = 0; list != NULL && list[i] != NULL && o < size; i++)
-			o += (size_t)snprintf(buf + o, size - o, "%s%s",
-			    i > 0 ? ", " : "", list[i]);
-		break;
-	}
-	case KT_ALGS:
-		for (i = 0; i < ALG_COUNT && o < size; i++)
-			if (p->algorithms & ALG_BIT(i))
-				o += (size_t)snprintf(buf + o, size - o,
-				    "%s%s", o > 0 ? ", " : "",
-				    alg_by_id((enum alg_id)i)->name);
-		break;
-	case KT_LONG:
-		(void)snprintf(buf, size, "%ld", *(const long *)field);
-		break;
-	case KT_BOOL:
-		(void)snprintf(buf, size, "%s",
-		    *(const bool *)field ? "yes" : "no");
-		break;
-	case KT_NOT_A_TOKEN:
-		(void)snprintf(buf, size, "%s",
-		    p->not_a_token == NOT_A_TOKEN_IGNORE ? "ignore" : "deny");
-		break;
-	}
 }
 
 void
 config_dump(const struct config *cfg, const struct pj_log *log)
 {
 	char buf[400];
-	size_t i, k;
+	size_t i;
+	int k;
 
 	if (cfg == NULL || log == NULL || !log->debug)
 		return;
@@ -1070,11 +695,11 @@ config_dump(const struct config *cfg, const struct pj_log *log)
 	for (i = 0; i < cfg->n_policies; i++) {
 		const struct policy *p = &cfg->policies[i];
 
-		for (k = 0; k < N_KEYS; k++) {
-			format_value(p, k, buf, sizeof(buf));
+		for (k = 0; k < CONFIG_KEYS_N; k++) {
+			config_keys_format(p, k, buf, sizeof(buf));
 			pj_logf(log, LOG_DEBUG, "config [%s] %s = %s",
-			    p->name[0] != '\0' ? p->name : "top", keys[k].name,
-			    buf);
+			    p->name[0] != '\0' ? p->name : "top",
+			    config_keys_name(k), buf);
 		}
 	}
 }

@@ -24,7 +24,7 @@ enum not_a_token_mode { NOT_A_TOKEN_DENY, NOT_A_TOKEN_IGNORE };
 
 /* One issuer's policy: every key of DESIGN.md, defaults applied. */
 struct policy {
-	char *name;		/* "" for the top level, else the section's */
+	char *name;		/* "" for the top level, or the section's */
 	char *issuer;
 	char **audience;	/* NULL-terminated lists throughout */
 	size_t n_audience;

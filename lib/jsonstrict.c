@@ -21,11 +21,12 @@
 
 #include "jsonstrict.h"
 #include "reason.h"
+#include "strutil.h"
 
 struct scan {
 	const unsigned char *p;
 	const unsigned char *end;
-	size_t members;		/* name/value pairs seen, at every depth */
+	size_t members;		/* name/value pairs seen, all depths */
 };
 
 static bool scan_value(struct scan *s, int depth);
@@ -39,18 +40,6 @@ scan_ws(struct scan *s)
 		s->p++;
 }
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read the 4 hex digits of a \u escape (S->p after the 'u'). */
 static bool
 scan_hex4(struct scan *s, unsigned *out)
@@ -61,7 +50,7 @@ scan_hex4(struct scan *s, unsigned *out)
 	if (s->end - s->p < 4)
 		return false;
 	for (i = 0; i < 4; i++) {
-		h = hex_value(s->p[i]);
+		h = strutil_hex_value(s->p[i]);
 		if (h < 0)
 			return false;
 		v = v << 4 | (unsigned)h;
@@ -467,26 +456,27 @@ pointer_unescape(const char *src, size_t len, char *dst)
 	return (long)o;
 }
 
-struct json_object *
-jsonstrict_pointer(struct json_object *doc, const char *ptr)
+enum jsonstrict_found
+jsonstrict_resolve(struct json_object *doc, const char *ptr,
+    struct json_object **v)
 {
-	struct json_object *cur = doc, *found = NULL;
+	struct json_object *cur = doc;
+	enum jsonstrict_found ret = JSONSTRICT_ABSENT;
 	const char *p, *next;
 	char *tok = NULL;
 	size_t idx;
 	long n;
 
-	if (doc == NULL || ptr == NULL)
-		goto out;
+	*v = NULL;
 	if (*ptr == '\0') {
-		found = doc;
-		goto out;
+		*v = doc;
+		return JSONSTRICT_FOUND;
 	}
 	if (*ptr != '/')
-		goto out;
+		return JSONSTRICT_ABSENT;
 	tok = malloc(strlen(ptr) + 1);
 	if (tok == NULL)
-		goto out;
+		return JSONSTRICT_NOMEM;
 	for (p = ptr; *p == '/'; p = next) {
 		p++;
 		next = strchr(p, '/');
@@ -506,16 +496,28 @@ jsonstrict_pointer(struct json_object *doc, const char *ptr)
 				goto out;
 			cur = json_object_array_get_idx(cur, idx);
 		} else {
+			/* A JSON null is NULL in json-c: not a container. */
+			ret = JSONSTRICT_SCALAR;
 			goto out;
 		}
-		/* A JSON null is NULL in json-c: nothing to resolve. */
-		if (cur == NULL)
-			goto out;
 	}
-	found = cur;
+	*v = cur;
+	ret = JSONSTRICT_FOUND;
 out:
 	free(tok);
-	return found;
+	return ret;
+}
+
+struct json_object *
+jsonstrict_pointer(struct json_object *doc, const char *ptr)
+{
+	struct json_object *v = NULL;
+
+	if (doc == NULL || ptr == NULL)
+		return NULL;
+	if (jsonstrict_resolve(doc, ptr, &v) != JSONSTRICT_FOUND)
+		return NULL;
+	return v;
 }
 
 /* 2^63 as a double: exact.  NaN fails both comparisons with it. */

@@ -48,6 +48,24 @@ bool jsonstrict_has(struct json_object *obj, const char *name);
 struct json_object *jsonstrict_pointer(struct json_object *doc,
     const char *ptr);
 
+/* Where jsonstrict_resolve() ended. */
+enum jsonstrict_found {
+	JSONSTRICT_ABSENT,	/* a step is missing, or PTR is malformed */
+	JSONSTRICT_FOUND,	/* *V is the value (NULL: a JSON null) */
+	JSONSTRICT_SCALAR,	/* a step went through a string, number,
+				   boolean or null */
+	JSONSTRICT_NOMEM
+};
+
+/*
+ * jsonstrict_pointer() telling why it fails, for rules that refuse a
+ * value of the wrong shape (a step through a scalar) rather than treat it
+ * as absent, and that must tell a JSON null from no value.  DOC and PTR
+ * must not be NULL.  Sets *V (NULL unless JSONSTRICT_FOUND).
+ */
+enum jsonstrict_found jsonstrict_resolve(struct json_object *doc,
+    const char *ptr, struct json_object **v);
+
 /*
  * A JSON number as a time value: true and *OUT when V is a finite number
  * with |V| < 2^63; a fraction is rounded up to the next integer, which

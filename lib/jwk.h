@@ -23,10 +23,10 @@ enum jwk_kty { JWK_KTY_OTHER, JWK_KTY_RSA, JWK_KTY_EC, JWK_KTY_OKP };
 
 struct jwk {
 	char *kid;		/* NULL when the key has none */
-	size_t kid_len;		/* exact bytes; kids are compared with this */
+	size_t kid_len;		/* exact bytes; kids compare with this */
 	enum jwk_kty kty;
-	int curve_nid;		/* EC: NID_X9_62_prime256v1...; OKP: NID_ED25519
-				   or NID_ED448; else 0 */
+	int curve_nid;		/* EC: NID_X9_62_prime256v1...; OKP:
+				   NID_ED25519 or NID_ED448; else 0 */
 	const struct alg_info *alg;	/* the JWK's "alg", NULL if none */
 	bool use_sig;		/* "use" absent or "sig" */
 	bool ops_verify;	/* "key_ops" absent or holding "verify" */
@@ -37,8 +37,8 @@ struct jwk {
 	 * for an unsupported curve or kty or "use": "enc".
 	 */
 	enum reason unusable;
-	struct json_object *json;	/* the JWK (a reference), NULL for PEM */
-	EVP_PKEY *pkey;		/* built on demand; always set for PEM keys */
+	struct json_object *json;	/* the JWK (a reference); NULL: PEM */
+	EVP_PKEY *pkey;		/* built on demand; at once for PEM */
 };
 
 /*

@@ -17,9 +17,9 @@
 #define SAFEFILE_MAX_OWNERS 3
 
 struct safefile_rule {
-	uid_t owners[SAFEFILE_MAX_OWNERS];	/* allowed owners (root first) */
+	uid_t owners[SAFEFILE_MAX_OWNERS];	/* allowed, root first */
 	size_t n_owners;
-	bool secret;		/* mode 0600, or 0640 with group SECRET_GID */
+	bool secret;		/* 0600, or 0640 with group SECRET_GID */
 	gid_t secret_gid;	/* (gid_t)-1: no group may read */
 	size_t max_size;	/* larger files are refused */
 };

@@ -184,6 +184,46 @@ sig_shape_ok(const struct alg_info *alg, EVP_PKEY *pkey, size_t sig_len)
 	}
 }
 
+/*
+ * EVP_DigestVerify() of S (S_LEN bytes, DER for ECDSA) over MSG with
+ * PKEY for ALG.  Returns as sig_verify().
+ */
+static int
+digest_verify(const struct alg_info *alg, EVP_PKEY *pkey,
+    const unsigned char *msg, size_t msg_len,
+    const unsigned char *s, size_t s_len)
+{
+	EVP_MD_CTX *md;
+	EVP_PKEY_CTX *pctx = NULL;
+	int ret = PJ_ERR_INTERNAL;
+
+	md = EVP_MD_CTX_new();
+	if (md == NULL)
+		return PJ_ERR_NOMEM;
+	/* EdDSA has no separate digest: ALG->digest is NULL for it. */
+	if (EVP_DigestVerifyInit_ex(md, &pctx, alg->digest, NULL, NULL, pkey,
+	    NULL) != 1)
+		goto out;
+	/*
+	 * RFC 7518 section 3.5: MGF1 with the same hash (OpenSSL's default
+	 * is the signature digest) and a salt exactly the digest's length,
+	 * which OpenSSL then requires when verifying.
+	 */
+	if (alg->family == ALG_FAMILY_PSS &&
+	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) !=
+	    1))
+		goto out;
+	/* Anything but 1 (0 or a negative error) is no valid signature. */
+	ret = PJ_ERR_REFUSED;
+	if (EVP_DigestVerify(md, s, s_len, msg, msg_len) != 1)
+		goto out;
+	ret = PJ_OK;
+out:
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
 int
 sig_verify(const struct alg_info *alg, EVP_PKEY *pkey,
     const unsigned char *msg, size_t msg_len,
@@ -192,8 +232,6 @@ sig_verify(const struct alg_info *alg, EVP_PKEY *pkey,
 	unsigned char der[ECDSA_DER_MAX];
 	const unsigned char *s = sig;
 	size_t s_len = sig_len;
-	EVP_MD_CTX *md = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
 	int ret = PJ_ERR_REFUSED;
 
 	ERR_set_mark();
@@ -210,36 +248,8 @@ sig_verify(const struct alg_info *alg, EVP_PKEY *pkey,
 			goto out;
 		s = der;
 	}
-
-	md = EVP_MD_CTX_new();
-	if (md == NULL) {
-		ret = PJ_ERR_NOMEM;
-		goto out;
-	}
-	/* EdDSA has no separate digest: ALG->digest is NULL for it. */
-	if (EVP_DigestVerifyInit_ex(md, &pctx, alg->digest, NULL, NULL, pkey,
-	    NULL) != 1) {
-		ret = PJ_ERR_INTERNAL;
-		goto out;
-	}
-	/*
-	 * RFC 7518 section 3.5: MGF1 with the same hash (OpenSSL's default
-	 * is the signature digest) and a salt exactly the digest's length,
-	 * which OpenSSL then requires when verifying.
-	 */
-	if (alg->family == ALG_FAMILY_PSS &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) !=
-	    1)) {
-		ret = PJ_ERR_INTERNAL;
-		goto out;
-	}
-	/* Anything but 1 (0 or a negative error) is no valid signature. */
-	if (EVP_DigestVerify(md, s, s_len, msg, msg_len) != 1)
-		goto out;
-	ret = PJ_OK;
+	ret = digest_verify(alg, pkey, msg, msg_len, s, s_len);
 out:
-	EVP_MD_CTX_free(md);
 	ERR_pop_to_mark();
 	return ret;
 }

@@ -1,6 +1,6 @@
 /*
- * Small string helpers: trimming, escaping for log lines, comma lists,
- * strict numbers and booleans, constant-time comparison.
+ * Small string helpers: trimming, escaping for log lines, hex digits,
+ * comma lists, strict numbers and booleans, constant-time comparison.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,6 +36,18 @@ static bool
 is_plain(unsigned char c)
 {
 	return c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
+}
+
+int
+strutil_hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 void

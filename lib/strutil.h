@@ -40,6 +40,9 @@ bool strutil_parse_long(const char *s, long min, long max, long *out);
 /* Parse yes/no/true/false/1/0/on/off.  Returns true and sets *OUT. */
 bool strutil_parse_bool(const char *s, bool *out);
 
+/* The value of the hex digit C (0-9, a-f, A-F), or -1 for any other. */
+int strutil_hex_value(int c);
+
 /* Constant-time comparison of two LEN-byte buffers: true if equal. */
 bool strutil_ct_equal(const void *a, const void *b, size_t len);
 

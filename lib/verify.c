@@ -11,43 +11,27 @@
  * policy is not reported as a bad signature under another issuer's keys.
  *
  * Key files are read the first time a token needs them and kept for the
- * verifier's life; only the keys a token selects are built.
+ * verifier's life (keyfiles.c); only the keys a token selects are built.
+ * Whether typed input is a whole token yet is completeness.c's question.
  */
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "b64url.h"
+#include "completeness.h"
 #include "jsonstrict.h"
 #include "jws.h"
+#include "keyfiles.h"
 #include "keyset.h"
-#include "safefile.h"
 #include "sig.h"
 #include "strutil.h"
 #include "verify.h"
-#include "wipe.h"
-
-#define JWKS_MAX_SIZE (1024 * 1024)
-#define SECRET_MAX_SIZE 4096
-
-/* The key material of one policy, read on first use. */
-struct policy_keys {
-	bool jwks_tried;
-	int jwks_err;
-	struct keyset set;
-	bool secret_tried;
-	int secret_err;
-	unsigned char *secret;
-	size_t secret_len;
-};
 
 struct verifier {
 	const struct config *cfg;
 	const struct pj_log *log;
-	struct policy_keys *keys;	/* one per policy */
+	struct keyfiles *keys;		/* one per policy */
 };
 
 /* How far a policy got with a token; more is further. */
@@ -96,143 +80,12 @@ verifier_free(struct verifier *v)
 
 	if (v == NULL)
 		return;
-	for (i = 0; i < v->cfg->n_policies; i++) {
-		keyset_clear(&v->keys[i].set);
-		wipe_free(v->keys[i].secret, v->keys[i].secret_len);
-	}
+	for (i = 0; i < v->cfg->n_policies; i++)
+		keyfiles_clear(&v->keys[i]);
 	free(v->keys);
 	free(v);
 }
 
-static void
-add_owner(struct safefile_rule *rule, uid_t uid)
-{
-	size_t i;
-
-	if (uid == (uid_t)-1 || rule->n_owners >= SAFEFILE_MAX_OWNERS)
-		return;
-	for (i = 0; i < rule->n_owners; i++)
-		if (rule->owners[i] == uid)
-			return;
-	rule->owners[rule->n_owners++] = uid;
-}
-
-/* The helper's primary group, which may read secrets; (gid_t)-1: none. */
-static gid_t
-helper_gid(uid_t uid)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	if (uid == (uid_t)-1)
-		return (gid_t)-1;
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
-		return (gid_t)-1;
-	return pw.pw_gid;
-}
-
-/*
- * The key set of policy I: owned by root or the helper (which refreshes
- * it), or by the tool's caller.
- */
-static int
-load_jwks(struct verifier *v, size_t i)
-{
-	const struct policy *p = &v->cfg->policies[i];
-	struct policy_keys *pk = &v->keys[i];
-	struct safefile_rule rule = { .owners = { 0 }, .n_owners = 1,
-	    .secret = false, .secret_gid = (gid_t)-1,
-	    .max_size = JWKS_MAX_SIZE };
-	char *buf = NULL;
-	size_t len = 0;
-	time_t mtime = 0, now;
-	int ret;
-
-	if (pk->jwks_tried)
-		return pk->jwks_err;
-	pk->jwks_tried = true;
-	pk->jwks_err = PJ_ERR_FILE;
-	if (p->jwks_file == NULL)
-		return pk->jwks_err;
-
-	add_owner(&rule, v->cfg->helper_uid);
-	add_owner(&rule, v->cfg->extra_owner);
-	ret = safefile_read(p->jwks_file, &rule, v->log, &buf, &len, &mtime);
-	if (ret != PJ_OK) {
-		pk->jwks_err = ret;
-		return ret;
-	}
-	ret = keyset_parse(buf, len, p->jwks_file, v->log, &pk->set);
-	free(buf);
-	if (ret == PJ_ERR_REFUSED) {
-		pj_logf(v->log, LOG_ERR, "%.200s: neither a JWKS nor PEM "
-		    "public keys", p->jwks_file);
-		ret = PJ_ERR_FILE;
-	}
-	if (ret != PJ_OK) {
-		pk->jwks_err = ret;
-		return ret;
-	}
-
-	now = time(NULL);
-	if (p->jwks_max_age > 0 && now - mtime > p->jwks_max_age)
-		pj_logf(v->log, LOG_WARNING, "%.200s: not refreshed for %lld "
-		    "seconds (jwks_max_age %ld)", p->jwks_file,
-		    (long long)(now - mtime), p->jwks_max_age);
-	pk->jwks_err = PJ_OK;
-	return PJ_OK;
-}
-
-/*
- * The HMAC secret of policy I: a secret file of root (or the tool's
- * caller), readable by the helper's group at most.  RFC 7518 section
- * 3.2: a key shorter than the hash output is not allowed; it is checked
- * against every HS* algorithm the policy lists, since the configuration
- * is wrong whatever the token says.
- */
-static int
-load_secret(struct verifier *v, size_t i)
-{
-	const struct policy *p = &v->cfg->policies[i];
-	struct policy_keys *pk = &v->keys[i];
-	struct safefile_rule rule = { .owners = { 0 }, .n_owners = 1,
-	    .secret = true, .secret_gid = (gid_t)-1,
-	    .max_size = SECRET_MAX_SIZE };
-	char *buf = NULL;
-	size_t len = 0, need = 0;
-	int a, ret;
-
-	if (pk->secret_tried)
-		return pk->secret_err;
-	pk->secret_tried = true;
-	pk->secret_err = PJ_ERR_CONFIG;
-	if (p->hmac_secret_file == NULL)
-		return pk->secret_err;
-
-	add_owner(&rule, v->cfg->extra_owner);
-	rule.secret_gid = helper_gid(v->cfg->helper_uid);
-	ret = safefile_read(p->hmac_secret_file, &rule, v->log, &buf, &len,
-	    NULL);
-	if (ret != PJ_OK) {
-		pk->secret_err = ret;
-		return ret;
-	}
-	for (a = ALG_HS256; a <= ALG_HS512; a++)
-		if ((p->algorithms & ALG_BIT(a)) != 0 &&
-		    alg_by_id((enum alg_id)a)->digest_len > need)
-			need = alg_by_id((enum alg_id)a)->digest_len;
-	if (len < need) {
-		pj_logf(v->log, LOG_ERR, "%.200s: the HMAC secret has %zu "
-		    "bytes, the algorithms listed need at least %zu",
-		    p->hmac_secret_file, len, need);
-		wipe_free(buf, len);
-		return pk->secret_err;
-	}
-	pk->secret = (unsigned char *)buf;
-	pk->secret_len = len;
-	pk->secret_err = PJ_OK;
-	return PJ_OK;
-}
 
 /* The rank of a claim refusal, in claims_check()'s order. */
 static int
@@ -275,15 +128,15 @@ static int
 try_hmac(struct verifier *v, size_t i, const struct jws *jws,
     const struct explain *ex, struct attempt *a, bool *holds)
 {
-	struct policy_keys *pk = &v->keys[i];
+	struct keyfiles *kf = &v->keys[i];
 	int ret;
 
 	*holds = false;
-	ret = load_secret(v, i);
+	ret = keyfiles_secret(kf, v->cfg, &v->cfg->policies[i], v->log);
 	if (ret != PJ_OK)
 		return ret;
 	explain_rule(ex, "key", true, "hmac_secret_file (kid ignored)");
-	ret = sig_verify_hmac(jws->alg, pk->secret, pk->secret_len,
+	ret = sig_verify_hmac(jws->alg, kf->secret, kf->secret_len,
 	    (const unsigned char *)jws->seg[0], jws->signing_input_len,
 	    jws->sig, jws->sig_len);
 	if (ret == PJ_OK) {
@@ -373,7 +226,8 @@ try_keys(struct verifier *v, size_t i, const struct jws *jws,
 	int ret;
 
 	*holds = false;
-	ret = load_jwks(v, i);
+	ret = keyfiles_jwks(&v->keys[i], v->cfg, &v->cfg->policies[i],
+	    v->log);
 	if (ret != PJ_OK)
 		return ret;
 	if (jws->kid != NULL)
@@ -668,153 +522,9 @@ verdict_clear(struct verdict *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static bool
-is_b64url_chars(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
-/*
- * The encoded signature lengths the keys of every policy that allows ALG
- * admit for KID, into LENS (room for MAX) and *N.
- */
-static int
-rsa_lengths(struct verifier *v, const struct alg_info *alg, const char *kid,
-    size_t kid_len, size_t *lens, size_t max, size_t *n)
-{
-	const struct config *cfg = v->cfg;
-	struct jwk **cands = NULL;
-	size_t i, j, nc;
-	int ret = PJ_OK;
-
-	*n = 0;
-	for (i = 0; i < cfg->n_policies; i++) {
-		const struct keyset *set = &v->keys[i].set;
-
-		if ((cfg->policies[i].algorithms & ALG_BIT(alg->id)) == 0)
-			continue;
-		ret = load_jwks(v, i);
-		if (ret != PJ_OK)
-			goto out;
-		free(cands);
-		cands = calloc(set->count > 0 ? set->count : 1,
-		    sizeof(*cands));
-		if (cands == NULL) {
-			ret = PJ_ERR_NOMEM;
-			goto out;
-		}
-		if (keyset_select(set, alg, kid, kid_len, cands, set->count,
-		    &nc) != REASON_NONE)
-			continue;
-		for (j = 0; j < nc && *n < max; j++)
-			lens[(*n)++] = b64url_encoded_len(jwk_sig_len(cands[j],
-			    alg));
-	}
-out:
-	free(cands);
-	return ret;
-}
-
-/* Complete when SIGLEN is one of LENS or longer than all (none: judge). */
-static enum token_state
-by_lengths(size_t siglen, const size_t *lens, size_t n)
-{
-	size_t i, longest = 0;
-
-	if (n == 0)
-		return TOKEN_COMPLETE;
-	for (i = 0; i < n; i++) {
-		if (siglen == lens[i])
-			return TOKEN_COMPLETE;
-		if (lens[i] > longest)
-			longest = lens[i];
-	}
-	return siglen > longest ? TOKEN_COMPLETE : TOKEN_INCOMPLETE;
-}
-
-#define MAX_LENGTHS 64
-
-/*
- * The encoded signature lengths HEADER's algorithm admits, into LENS
- * (room for MAX_LENGTHS) and *N; none when the algorithm is unknown.
- */
-static int
-expected_lengths(struct verifier *v, struct json_object *header,
-    size_t *lens, size_t *n)
-{
-	struct json_object *jalg, *jkid;
-	const struct alg_info *alg = NULL;
-	const char *s, *kid = NULL;
-	size_t len, kid_len = 0;
-
-	*n = 0;
-	jalg = jsonstrict_get(header, "alg");
-	if (jalg != NULL && jsonstrict_get_string(jalg, &s, &len))
-		alg = alg_lookup(s, len);
-	if (alg == NULL)
-		return PJ_OK;
-	jkid = jsonstrict_get(header, "kid");
-	if (jkid != NULL)
-		(void)jsonstrict_get_string(jkid, &kid, &kid_len);
-
-	if (alg->family == ALG_FAMILY_RSA || alg->family == ALG_FAMILY_PSS)
-		return rsa_lengths(v, alg, kid, kid_len, lens, MAX_LENGTHS, n);
-	lens[(*n)++] = b64url_encoded_len(alg->family == ALG_FAMILY_HMAC ?
-	    alg->digest_len : alg->sig_len);
-	return PJ_OK;
-}
-
 int
 verifier_token_state(struct verifier *v, const char *input, size_t len,
     enum token_state *state)
 {
-	struct json_object *header = NULL;
-	const char *tok, *s, *d1, *d2;
-	size_t tlen, flen, slen, n = 0;
-	size_t lens[MAX_LENGTHS];
-	int ret;
-
-	*state = TOKEN_COMPLETE;
-	strutil_trim(input, len, &tok, &tlen);
-	if (tlen > (size_t)v->cfg->top.max_token_bytes)
-		return PJ_OK;
-
-	d1 = memchr(tok, '.', tlen);
-	flen = d1 != NULL ? (size_t)(d1 - tok) : tlen;
-	ret = flen == 0 ? PJ_ERR_REFUSED :
-	    jws_decode_header(tok, flen, &header);
-	if (ret == PJ_ERR_NOMEM)
-		return ret;
-	if (ret != PJ_OK) {
-		*state = TOKEN_NOT_A_TOKEN;
-		return PJ_OK;
-	}
-
-	/* Fewer than three segments: more is to come. */
-	d2 = d1 != NULL ? memchr(d1 + 1, '.', tlen - flen - 1) : NULL;
-	if (d2 == NULL) {
-		*state = TOKEN_INCOMPLETE;
-		goto out;
-	}
-	/* A fourth segment or a stray character: judge it now. */
-	s = d2 + 1;
-	slen = (size_t)(tok + tlen - s);
-	if (memchr(s, '.', slen) != NULL || !is_b64url_chars(s, slen))
-		goto out;
-
-	ret = expected_lengths(v, header, lens, &n);
-	if (ret == PJ_OK)
-		*state = by_lengths(slen, lens, n);
-out:
-	json_object_put(header);
-	return ret;
+	return completeness_state(v->cfg, v->keys, v->log, input, len, state);
 }

@@ -59,18 +59,6 @@ modenv_encode(const char *s, size_t len, int comma, char *out)
 	return n;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int
 modenv_decode(const char *s, size_t len, char **out)
 {
@@ -94,8 +82,8 @@ modenv_decode(const char *s, size_t len, char **out)
 		}
 		if (len - i < 3)
 			goto out;
-		hi = hex_value(s[i + 1]);
-		lo = hex_value(s[i + 2]);
+		hi = strutil_hex_value(s[i + 1]);
+		lo = strutil_hex_value(s[i + 2]);
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 			goto out;
 		buf[n++] = (char)(hi << 4 | lo);
@@ -111,55 +99,48 @@ out:
 	return err;
 }
 
-/* Encode VALUE (NULL: empty) and pam_putenv NAME=VALUE. */
-static int
-put_one(pam_handle_t *pamh, const char *name, const char *value)
+/* "NAME=VALUE" with VALUE (NULL: empty) encoded; NULL: out of memory. */
+static char *
+make_one(const char *name, const char *value)
 {
 	size_t vlen = value != NULL ? strlen(value) : 0;
 	size_t nlen = strlen(name);
 	char *buf;
-	int err = PJ_ERR_NOMEM;
 
 	if (vlen > (SIZE_MAX - nlen - 2) / 3)
-		goto out_nobuf;
+		return NULL;
 	buf = malloc(nlen + 1 + 3 * vlen + 1);
 	if (buf == NULL)
-		goto out_nobuf;
+		return NULL;
 	memcpy(buf, name, nlen);
 	buf[nlen] = '=';
 	modenv_encode(value != NULL ? value : "", vlen, 0, buf + nlen + 1);
-
-	err = PJ_ERR_INTERNAL;
-	if (pam_putenv(pamh, buf) != PAM_SUCCESS)
-		goto out;
-	err = PJ_OK;
-out:
-	free(buf);
-out_nobuf:
-	return err;
+	return buf;
 }
 
-/* "PAM_JWT_GROUPS=" and the groups, each encoded, comma-separated. */
-static int
-put_groups(pam_handle_t *pamh, char *const *groups, size_t n_groups)
+/*
+ * "PAM_JWT_GROUPS=" and the groups, each encoded, comma-separated; NULL
+ * when out of memory.
+ */
+static char *
+make_groups(char *const *groups, size_t n_groups)
 {
 	size_t prefix = strlen(MODENV_GROUPS) + 1;
 	size_t size = prefix + 1;
 	size_t pos;
 	size_t i;
-	char *buf = NULL;
-	int err = PJ_ERR_NOMEM;
+	char *buf;
 
 	for (i = 0; i < n_groups; i++) {
 		size_t glen = strlen(groups[i]);
 
 		if (glen > (SIZE_MAX - size) / 3 - 1)
-			goto out;
+			return NULL;
 		size += 3 * glen + 1;
 	}
 	buf = malloc(size);
 	if (buf == NULL)
-		goto out;
+		return NULL;
 
 	memcpy(buf, MODENV_GROUPS "=", prefix);
 	pos = prefix;
@@ -170,7 +151,17 @@ put_groups(pam_handle_t *pamh, char *const *groups, size_t n_groups)
 		    buf + pos);
 	}
 	buf[pos] = '\0';
+	return buf;
+}
 
+/* pam_putenv BUF, one of the above (NULL: out of memory), and free it. */
+static int
+put(pam_handle_t *pamh, char *buf)
+{
+	int err = PJ_ERR_NOMEM;
+
+	if (buf == NULL)
+		goto out;
 	err = PJ_ERR_INTERNAL;
 	if (pam_putenv(pamh, buf) != PAM_SUCCESS)
 		goto out;
@@ -185,27 +176,27 @@ modenv_set(pam_handle_t *pamh, const struct verdict *vd)
 {
 	const struct claims *c = &vd->claims;
 	char exp[24];
+	const struct {
+		const char *name;
+		const char *value;	/* NULL: empty */
+	} vars[] = {
+		{ MODENV_ISS, c->iss },
+		{ MODENV_SECTION,
+		    vd->policy != NULL ? vd->policy->name : NULL },
+		{ MODENV_SUB, c->sub },
+		{ MODENV_JTI, c->jti },
+		{ MODENV_EXP, exp },
+	};
+	size_t i;
 	int err;
 
 	snprintf(exp, sizeof(exp), "%" PRId64, c->exp);
-
-	err = put_one(pamh, MODENV_ISS, c->iss);
-	if (err != PJ_OK)
-		goto out;
-	err = put_one(pamh, MODENV_SECTION,
-	    vd->policy != NULL ? vd->policy->name : NULL);
-	if (err != PJ_OK)
-		goto out;
-	err = put_one(pamh, MODENV_SUB, c->sub);
-	if (err != PJ_OK)
-		goto out;
-	err = put_one(pamh, MODENV_JTI, c->jti);
-	if (err != PJ_OK)
-		goto out;
-	err = put_one(pamh, MODENV_EXP, exp);
-	if (err != PJ_OK)
-		goto out;
-	err = put_groups(pamh, c->groups, c->n_groups);
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		err = put(pamh, make_one(vars[i].name, vars[i].value));
+		if (err != PJ_OK)
+			goto out;
+	}
+	err = put(pamh, make_groups(c->groups, c->n_groups));
 out:
 	if (err != PJ_OK)
 		modenv_clear(pamh);
@@ -285,6 +276,15 @@ int
 modenv_read(pam_handle_t *pamh, struct modenv *env,
     enum modenv_state *state)
 {
+	const struct {
+		const char *name;
+		char **dst;
+	} vars[] = {
+		{ MODENV_ISS, &env->iss },
+		{ MODENV_SECTION, &env->section },
+		{ MODENV_SUB, &env->sub },
+		{ MODENV_JTI, &env->jti },
+	};
 	const char *groups;
 	size_t i;
 	size_t found = 0;
@@ -302,18 +302,11 @@ modenv_read(pam_handle_t *pamh, struct modenv *env,
 	if (found != MODENV_COUNT)
 		goto out;
 
-	err = get_decoded(pamh, MODENV_ISS, &env->iss);
-	if (err != PJ_OK)
-		goto out;
-	err = get_decoded(pamh, MODENV_SECTION, &env->section);
-	if (err != PJ_OK)
-		goto out;
-	err = get_decoded(pamh, MODENV_SUB, &env->sub);
-	if (err != PJ_OK)
-		goto out;
-	err = get_decoded(pamh, MODENV_JTI, &env->jti);
-	if (err != PJ_OK)
-		goto out;
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		err = get_decoded(pamh, vars[i].name, vars[i].dst);
+		if (err != PJ_OK)
+			goto out;
+	}
 	err = parse_exp(pam_getenv(pamh, MODENV_EXP), &env->exp);
 	if (err != PJ_OK)
 		goto out;

@@ -22,7 +22,7 @@ void modlog_init(struct pj_log *log, pam_handle_t *pamh, bool debug);
 
 enum modlog_result {
 	MODLOG_ACCEPTED,	/* logged at LOG_INFO */
-	MODLOG_IGNORED,		/* not a token, not_a_token = ignore: INFO */
+	MODLOG_IGNORED,		/* not a token, ignored: INFO */
 	MODLOG_REFUSED,		/* LOG_NOTICE */
 	MODLOG_ERROR		/* configuration, files, memory: LOG_ERR */
 };
