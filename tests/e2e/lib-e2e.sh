@@ -36,6 +36,16 @@ e2e_die()
 	exit 1
 }
 
+# e2e_expect NAME WANT GOT: pass when equal, else fail showing both.
+e2e_expect()
+{
+	if [ "$2" = "$3" ]; then
+		e2e_pass "$1"
+	else
+		e2e_fail "$1" "want $2" "got  $3"
+	fi
+}
+
 e2e_pass()
 {
 	E2E_NPASS=$((E2E_NPASS + 1))
@@ -150,6 +160,17 @@ e2e_init()
 	else
 		e2e_on_exit "rm -rf '$E2E_TMP'"
 	fi
+}
+
+# e2e_system_test NAME CMD...: e2e_init NAME for a system test, which
+# needs root, the build and the commands CMD.
+e2e_system_test()
+{
+	e2e_init "$1"
+	shift
+	e2e_need_root
+	e2e_need_build
+	e2e_need_cmd "$@"
 }
 
 # --- small tools ----------------------------------------------------------

@@ -17,10 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 
-e2e_init sshd
-e2e_need_root
-e2e_need_build
-e2e_need_cmd node npm curl python3 ssh ssh-keygen logger timeout
+e2e_system_test sshd node npm curl python3 ssh ssh-keygen logger timeout
 [ -x /usr/sbin/sshd ] || e2e_die "/usr/sbin/sshd not found (openssh-server)"
 
 ALICE=pje2e-alice

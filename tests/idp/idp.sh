@@ -12,10 +12,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 
-e2e_init idp
-e2e_need_root
-e2e_need_build
-e2e_need_cmd node npm curl python3 pamtester logger
+e2e_system_test idp node npm curl python3 pamtester logger
 
 ALICE=pjidp-alice
 BOB=pjidp-bob
@@ -42,13 +39,8 @@ ISS=$E2E_IDP_URL
 e2e_idp_discovery >"$E2E_TMP/discovery.json"
 got=$(e2e_json "$E2E_TMP/discovery.json" \
     "[d['issuer'], d['jwks_uri'], d['token_endpoint']]")
-want="[\"$ISS\", \"$ISS/jwks\", \"$ISS/token\"]"
-if [ "$got" = "$want" ]; then
-	e2e_pass "discovery: issuer, jwks_uri, token_endpoint"
-else
-	e2e_fail "discovery: issuer, jwks_uri, token_endpoint" \
-	    "want $want" "got  $got"
-fi
+e2e_expect "discovery: issuer, jwks_uri, token_endpoint" \
+    "[\"$ISS\", \"$ISS/jwks\", \"$ISS/token\"]" "$got"
 
 # The module's key set: the provider's jwks_uri, in a root-owned 0755
 # folder, 0644; it must be what the provider wrote at start.
@@ -93,24 +85,14 @@ e2e_jwt_part "$TOK" 0 >"$E2E_TMP/header.json"
 e2e_jwt_part "$TOK" 1 >"$E2E_TMP/payload.json"
 kid=$(e2e_json "$KEYS/jwks.json" "d['keys'][0]['kid']")
 got=$(e2e_json "$E2E_TMP/header.json" "[d['alg'], d['typ'], d['kid']]")
-want="[\"RS256\", \"at+jwt\", \"$kid\"]"
-if [ "$got" = "$want" ]; then
-	e2e_pass "token header: alg, typ, kid of the published key"
-else
-	e2e_fail "token header: alg, typ, kid of the published key" \
-	    "want $want" "got  $got"
-fi
+e2e_expect "token header: alg, typ, kid of the published key" \
+    "[\"RS256\", \"at+jwt\", \"$kid\"]" "$got"
 got=$(e2e_json "$E2E_TMP/payload.json" "[d['iss'], d['aud'],
     d['preferred_username'], d['groups'], d['exp'] - d['iat'],
     d['scope'], d['client_id']]")
 want="[\"$ISS\", \"pam-jwt\", \"$ALICE\", [\"ssh-users\", \"dev\"], 600,"
 want="$want \"login\", \"login-$ALICE\"]"
-if [ "$got" = "$want" ]; then
-	e2e_pass "token claims: iss, aud, user, groups, lifetime"
-else
-	e2e_fail "token claims: iss, aud, user, groups, lifetime" \
-	    "want $want" "got  $got"
-fi
+e2e_expect "token claims: iss, aud, user, groups, lifetime" "$want" "$got"
 
 # pam-jwt verify: accepted for alice, user_mismatch for bob.
 "$E2E_TOOL" verify --config "$CONF" --user "$ALICE" - <"$TOK" \

@@ -12,29 +12,14 @@ pj_init cli
 T=$PJ_TMP
 PAMJWT=$top_builddir/pam-jwt
 
-error()
-{
-	echo "ERROR: $*"
-	exit 99
-}
+[ -x "$PAMJWT" ] || pj_error "$PAMJWT is not built"
+[ -x "$PJ_MKTOKEN" ] || pj_error "$PJ_MKTOKEN is not built"
 
-[ -x "$PAMJWT" ] || error "$PAMJWT is not built"
-[ -x "$PJ_MKTOKEN" ] || error "$PJ_MKTOKEN is not built"
-
-VG=
-if [ "${VALGRIND:-0}" = 1 ]; then
-	command -v valgrind >/dev/null 2>&1 || error "valgrind is needed"
-	mkdir "$T/vg"
-	VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite"
-	VG="$VG --error-exitcode=42 --log-file=$T/vg/%p.log"
-fi
+pj_valgrind_init
 
 chmod 755 "$T"
-mkdir "$T/etc" "$T/keys"
-pj_genkey "$T/keys/key.pem" || error "cannot make a key"
-pj_jwks "$T/keys/key.pem" k1 > "$T/keys/jwks.json" ||
-	error "cannot make a key set"
-chmod 644 "$T/keys/jwks.json"
+mkdir "$T/etc"
+pj_keyset "$T/keys"
 CONF=$T/etc/pam_jwt.conf
 cat > "$CONF" <<EOF
 issuer = https://idp.test
@@ -45,16 +30,12 @@ chmod 644 "$CONF"
 
 NOW=$(date +%s)
 EXP=$((NOW + 600))
-token()
-{
-	pj_sign RS256 "$T/keys/key.pem" k1 || error "cannot sign"
-}
 GOOD=$(printf '{"iss":"https://idp.test","aud":"pam-test","sub":"alice",%s' \
     "\"exp\":$EXP,\"iat\":$NOW,\"groups\":[\"wheel\",\"a b\",\"x\\ny\"]}" |
-    token)
+    pj_token)
 PAD=$(head -c 1500 /dev/zero | tr '\0' p)
 BIG=$(printf '{"iss":"https://idp.test","aud":"pam-test","sub":"alice",%s' \
-    "\"exp\":$EXP,\"pad\":\"$PAD\"}" | token)
+    "\"exp\":$EXP,\"pad\":\"$PAD\"}" | pj_token)
 
 OUT=$T/out
 ERR=$T/err
@@ -236,7 +217,7 @@ TOKFILE=$T/token
 printf '%s\n' "$BIG" > "$TOKFILE"
 chmod 600 "$TOKFILE"
 BIG_PARTS=$(((${#BIG} + 510) / 511))
-[ "$BIG_PARTS" -ge 3 ] || error "the long token is too short"
+[ "$BIG_PARTS" -ge 3 ] || pj_error "the long token is too short"
 
 askpass()
 {
@@ -315,13 +296,6 @@ pj_expect "askpass: --file and --env together: exit 2" 2 "$RC"
 askpass --file "$TOKFILE"
 pj_expect "askpass: no prompt: exit 2" 2 "$RC"
 
-if [ -n "$VG" ]; then
-	bad=$(find "$T/vg" -name '*.log' -size +0 | head -1)
-	if [ -z "$bad" ] && [ -z "$VG_FAILED" ]; then
-		pj_pass "valgrind: no error, no definite leak"
-	else
-		pj_fail "valgrind" "$(cat "$bad" 2>/dev/null | head -40)"
-	fi
-fi
+pj_valgrind_check "valgrind: no error, no definite leak"
 
 pj_finish

@@ -54,35 +54,23 @@ find_pam_wrapper()
 PW_LIB=$(find_pam_wrapper) || pj_skip "libpam_wrapper is not installed"
 PW_MODS=$(dirname "$PW_LIB")/pam_wrapper
 
-error()
-{
-	echo "ERROR: $*"
-	exit 99
-}
-
 [ "$(id -u)" = 0 ] ||
 	pj_skip "the module trusts only files owned by root: run as root"
-command -v python3 >/dev/null 2>&1 || error "python3 is needed"
-[ -f "$MOD" ] || error "$MOD is not built"
-[ -x "$PJ_MKTOKEN" ] || error "$PJ_MKTOKEN is not built"
-[ -x "$DRIVER" ] || error "$DRIVER is not built"
+command -v python3 >/dev/null 2>&1 || pj_error "python3 is needed"
+[ -f "$MOD" ] || pj_error "$MOD is not built"
+[ -x "$PJ_MKTOKEN" ] || pj_error "$PJ_MKTOKEN is not built"
+[ -x "$DRIVER" ] || pj_error "$DRIVER is not built"
 for m in pam_get_items.so pam_set_items.so; do
-	[ -f "$PW_MODS/$m" ] || error "$PW_MODS/$m is missing"
+	[ -f "$PW_MODS/$m" ] || pj_error "$PW_MODS/$m is missing"
 done
 for u in $USER1 $USER2; do
-	id -u $u >/dev/null 2>&1 || error "the local user $u is needed"
+	id -u $u >/dev/null 2>&1 || pj_error "the local user $u is needed"
 done
 if id -u $NOUSER >/dev/null 2>&1; then
-	error "the user $NOUSER must not exist"
+	pj_error "the user $NOUSER must not exist"
 fi
 
-VG=
-if [ "${VALGRIND:-0}" = 1 ]; then
-	command -v valgrind >/dev/null 2>&1 || error "valgrind is needed"
-	mkdir "$T/vg"
-	VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite"
-	VG="$VG --error-exitcode=42 --log-file=$T/vg/%p.log"
-fi
+pj_valgrind_init
 
 # --- the log listener ----------------------------------------------------
 
@@ -94,7 +82,7 @@ elif [ ! -e /dev/log ]; then
 	LOGSOCK=/dev/log
 	pj_at_exit "rm -f /dev/log"
 else
-	error "/dev/log is in use and no private mount namespace is possible"
+	pj_error "/dev/log is in use and no private mount namespace is possible"
 fi
 python3 "$HERE/loglisten.py" "$LOGSOCK" "$LOG" $$ &
 LISTENER=$!
@@ -104,19 +92,16 @@ while [ ! -S "$LOGSOCK" ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-[ -S "$LOGSOCK" ] || error "the log listener did not start"
+[ -S "$LOGSOCK" ] || pj_error "the log listener did not start"
 if [ -n "$PJ_PRIVATE_LOG" ]; then
-	mount --bind "$LOGSOCK" /dev/log || error "cannot bind /dev/log"
+	mount --bind "$LOGSOCK" /dev/log || pj_error "cannot bind /dev/log"
 fi
 
 # --- keys, configuration, services ---------------------------------------
 
 chmod 755 "$T"
-mkdir "$T/etc" "$T/keys" "$SVC"
-pj_genkey "$T/keys/key.pem" || error "cannot make a key"
-pj_jwks "$T/keys/key.pem" k1 > "$T/keys/jwks.json" ||
-	error "cannot make a key set"
-chmod 644 "$T/keys/jwks.json"
+mkdir "$T/etc" "$SVC"
+pj_keyset "$T/keys"
 
 CONF=$T/etc/pam_jwt.conf
 cat > "$CONF" <<EOF
@@ -186,10 +171,6 @@ service jwt-acct-group "account required $MOD $ARGS require_group=admins"
 
 NOW=$(date +%s)
 EXP=$((NOW + 600))
-token()
-{
-	pj_sign RS256 "$T/keys/key.pem" k1 || error "cannot sign"
-}
 claims()
 {
 	# claims SUB JTI EXP [AUD [ISS [EXTRA]]]
@@ -198,18 +179,18 @@ claims()
 	printf '"jti":"%s","groups":["wheel","a,b","50%%","x\\ny"]%s}' \
 	    "$2" "$6"
 }
-GOOD=$(claims $USER1 jti-good $EXP | token)
+GOOD=$(claims $USER1 jti-good $EXP | pj_token)
 SECOND=$(claims $USER1 jti-second $EXP pam-test https://second.test |
-    token)
-EXPIRED=$(claims $USER1 jti-expired $((NOW - 3600)) | token)
-WRONG_AUD=$(claims $USER1 jti-aud $EXP someone-else | token)
-UNKNOWN=$(claims $NOUSER jti-unknown $EXP | token)
+    pj_token)
+EXPIRED=$(claims $USER1 jti-expired $((NOW - 3600)) | pj_token)
+WRONG_AUD=$(claims $USER1 jti-aud $EXP someone-else | pj_token)
+UNKNOWN=$(claims $NOUSER jti-unknown $EXP | pj_token)
 EVIL=$(printf '{"iss":"https://idp.test","aud":"pam-test","sub":"%s",' \
     $USER1; printf '"exp":%s,"jti":"a b=c\\"\\nd"}' $((NOW - 3600)))
-EVIL=$(printf '%s' "$EVIL" | token)
+EVIL=$(printf '%s' "$EVIL" | pj_token)
 PAD=$(head -c 2100 /dev/zero | tr '\0' p)
 BIG=$(claims $USER1 jti-big $EXP pam-test https://idp.test \
-    ",\"pad\":\"$PAD\"" | token)
+    ",\"pad\":\"$PAD\"" | pj_token)
 
 # Flip one character in the middle of the signature.
 sig=${GOOD##*.}
@@ -228,7 +209,7 @@ split_parts()
 }
 BIG_LEN=${#BIG}
 BIG_PARTS=$(((BIG_LEN + 510) / 511))
-[ $BIG_LEN -gt 3000 ] || error "the long token is too short ($BIG_LEN)"
+[ $BIG_LEN -gt 3000 ] || pj_error "the long token is too short ($BIG_LEN)"
 split_parts "$BIG" > "$T/big.parts"
 PART1=$(sed -n 1p "$T/big.parts")
 PART2=$(sed -n 2p "$T/big.parts")
@@ -698,12 +679,7 @@ n=$(grep -c 'pam_jwt(' "$LOG")
 	pj_fail "log lines were caught" "$n"
 
 if [ -n "$VG" ]; then
-	bad=$(find "$T/vg" -name '*.log' -size +0 | head -1)
-	if [ -z "$bad" ] && [ -z "$VG_FAILED" ]; then
-		pj_pass "valgrind: $VG_RUNS runs, no error, no definite leak"
-	else
-		pj_fail "valgrind" "$(cat "$bad" 2>/dev/null | head -40)"
-	fi
+	pj_valgrind_check "valgrind: $VG_RUNS runs, no error, no definite leak"
 elif [ -n "$VG_FAILED" ]; then
 	pj_fail "pamdriver exit status" "$(tail -5 "$ALL_ERR")"
 fi

@@ -20,6 +20,8 @@ testkey_generate(const char *type)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	if (strcmp(type, "rsa1024") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	if (strcmp(type, "rsa2047") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2047);
 	if (strcmp(type, "rsa3072") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
 	if (strcmp(type, "ec256") == 0)
@@ -32,7 +34,39 @@ testkey_generate(const char *type)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (strcmp(type, "ed448") == 0)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
+	if (strcmp(type, "secp256k1") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
+	if (strcmp(type, "x25519") == 0)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
 	return NULL;
+}
+
+int
+testkey_generate_all(const char *const *types, size_t n, EVP_PKEY **keys)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		keys[i] = NULL;
+	for (i = 0; i < n; i++) {
+		keys[i] = testkey_generate(types[i]);
+		if (keys[i] == NULL) {
+			testkey_free_all(keys, n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+testkey_free_all(EVP_PKEY **keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		EVP_PKEY_free(keys[i]);
+		keys[i] = NULL;
+	}
 }
 
 char *

@@ -13,11 +13,20 @@
 #include "alg.h"
 
 /*
- * A fresh private key of TYPE: "rsa" (2048 bits), "rsa1024", "rsa3072",
- * "ec256", "ec384", "ec521", "ed25519" or "ed448".  NULL for an unknown
- * TYPE or a failure.
+ * A fresh private key of TYPE: "rsa" (2048 bits), "rsa1024", "rsa2047",
+ * "rsa3072", "ec256", "ec384", "ec521", "ed25519" or "ed448", or one of
+ * a kind no JWS algorithm uses: "secp256k1", "x25519".  NULL for an
+ * unknown TYPE or a failure.
  */
 EVP_PKEY *testkey_generate(const char *type);
+
+/*
+ * KEYS[i] := a fresh key of TYPES[i] for i < N.  Returns 0, or -1 with
+ * every KEYS[i] NULL.  testkey_free_all() frees them (NULL entries too).
+ */
+int testkey_generate_all(const char *const *types, size_t n,
+    EVP_PKEY **keys);
+void testkey_free_all(EVP_PKEY **keys, size_t n);
 
 /*
  * The public JWK of PKEY as JSON text: kty and its members, then "kid"

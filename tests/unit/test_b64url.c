@@ -16,6 +16,7 @@
 
 #include "b64url.h"
 #include "reason.h"
+#include "testutil.h"
 
 struct vector {
 	const char *bytes;
@@ -80,15 +81,9 @@ test_lengths(void **state)
 	assert_int_equal(b64url_encoded_len(256), 342);
 }
 
-struct bad {
-	const char *text;
-	size_t len;
-	const char *why;
-};
+#define BAD(s, why) TESTUTIL_INPUT(s, why)
 
-#define BAD(s, why) { s, sizeof(s) - 1, why }
-
-static const struct bad bad_inputs[] = {
+static const struct testutil_input bad_inputs[] = {
 	BAD("Zg==", "padding"),
 	BAD("Zm8=", "padding"),
 	BAD("Zg=", "padding, odd length"),
@@ -120,7 +115,7 @@ test_rejects(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_inputs) / sizeof(bad_inputs[0]); i++) {
-		const struct bad *b = &bad_inputs[i];
+		const struct testutil_input *b = &bad_inputs[i];
 
 		if (b64url_is_valid(b->text, b->len))
 			fail_msg("accepted %s", b->why);

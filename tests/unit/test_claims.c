@@ -82,101 +82,69 @@ policy_done(struct policy *p)
 	strutil_free_list(p->typ);
 }
 
-static void
-leeway0(struct policy *p)
-{
-	p->leeway = 0;
-}
+/* What a row changes in the test policy, as pam_jwt.conf would say. */
+#define LEEWAY0 "leeway=0"
+#define MAX_AGE100 "max_token_age=100"
+#define ALLOW_ROOT "allow_root=yes"
+#define CLIENT_ID "audience_claim=client_id"
+#define TOKEN_USE "token_use=access"
+#define DOMAIN "username_domain=corp.example"
+#define USERNAME_SUB "username_claim=sub"
+#define POINTER "groups_claim=/realm_access/roles"
+#define POINTER_ESC "groups_claim=/a~1b/c~0d"
+#define POINTER_IDX "groups_claim=/arr/1"
+#define COLON_CLAIM "groups_claim=cognito:groups"
+#define NO_GROUP "require_group="
+#define TWO_GROUPS "require_group=x,g1"
+#define TWO_AUDIENCES "audience=other,pam"
+#define SCOPE "require_scope=openid,ssh"
 
+/* Apply SET ("key=value", a pam_jwt.conf line) to the test policy P. */
 static void
-max_age100(struct policy *p)
+tweak(struct policy *p, const char *set)
 {
-	p->max_token_age = 100;
-}
+	const char *value;
+	size_t klen;
 
-static void
-allow_root(struct policy *p)
-{
-	p->allow_root = true;
-}
-
-static void
-client_id(struct policy *p)
-{
-	set_str(&p->audience_claim, "client_id");
-}
-
-static void
-token_use(struct policy *p)
-{
-	set_str(&p->token_use, "access");
-}
-
-static void
-domain(struct policy *p)
-{
-	set_str(&p->username_domain, "corp.example");
-}
-
-static void
-username_sub(struct policy *p)
-{
-	set_str(&p->username_claim, "sub");
-}
-
-static void
-pointer(struct policy *p)
-{
-	set_str(&p->groups_claim, "/realm_access/roles");
-}
-
-static void
-pointer_esc(struct policy *p)
-{
-	set_str(&p->groups_claim, "/a~1b/c~0d");
-}
-
-static void
-pointer_idx(struct policy *p)
-{
-	set_str(&p->groups_claim, "/arr/1");
-}
-
-static void
-colon_claim(struct policy *p)
-{
-	set_str(&p->groups_claim, "cognito:groups");
-}
-
-static void
-no_group(struct policy *p)
-{
-	set_list(&p->require_group, &p->n_require_group, "");
-}
-
-static void
-two_groups(struct policy *p)
-{
-	set_list(&p->require_group, &p->n_require_group, "x,g1");
-}
-
-static void
-two_audiences(struct policy *p)
-{
-	set_list(&p->audience, &p->n_audience, "other,pam");
-}
-
-static void
-scope(struct policy *p)
-{
-	set_list(&p->require_scope, &p->n_require_scope, "openid,ssh");
+	if (set == NULL)
+		return;
+	value = strchr(set, '=');
+	assert_non_null(value);
+	klen = (size_t)(value - set);
+	value++;
+#define KEY(k) (klen == sizeof(k) - 1 && strncmp(set, k, klen) == 0)
+	if (KEY("leeway"))
+		p->leeway = strtol(value, NULL, 10);
+	else if (KEY("max_token_age"))
+		p->max_token_age = strtol(value, NULL, 10);
+	else if (KEY("allow_root"))
+		p->allow_root = strcmp(value, "yes") == 0;
+	else if (KEY("audience_claim"))
+		set_str(&p->audience_claim, value);
+	else if (KEY("token_use"))
+		set_str(&p->token_use, value);
+	else if (KEY("username_domain"))
+		set_str(&p->username_domain, value);
+	else if (KEY("username_claim"))
+		set_str(&p->username_claim, value);
+	else if (KEY("groups_claim"))
+		set_str(&p->groups_claim, value);
+	else if (KEY("audience"))
+		set_list(&p->audience, &p->n_audience, value);
+	else if (KEY("require_group"))
+		set_list(&p->require_group, &p->n_require_group, value);
+	else if (KEY("require_scope"))
+		set_list(&p->require_scope, &p->n_require_scope, value);
+	else
+		fail_msg("no such key in a tweak: %s", set);
+#undef KEY
 }
 
 struct row {
 	const char *name;
 	const char *payload;
 	const char *user;	/* NULL: the form only */
-	void (*tweak)(struct policy *);
+	const char *tweak;	/* NULL, or a change to the policy */
 	enum reason want;
 };
 
@@ -190,10 +158,10 @@ static const struct row rows[] = {
 	    REASON_EXPIRED },
 	{ "now == exp + leeway - 1", "{" BASE ",\"exp\":1699999941}", A, NULL,
 	    REASON_NONE },
-	{ "now == exp, leeway 0", "{" BASE ",\"exp\":1700000000}", A, leeway0,
+	{ "now == exp, leeway 0", "{" BASE ",\"exp\":1700000000}", A, LEEWAY0,
 	    REASON_EXPIRED },
 	{ "now == exp - 1, leeway 0", "{" BASE ",\"exp\":1700000001}", A,
-	    leeway0, REASON_NONE },
+	    LEEWAY0, REASON_NONE },
 	{ "exp fraction just inside", "{" BASE ",\"exp\":1699999940.5}", A,
 	    NULL, REASON_NONE },
 	{ "exp fraction just out", "{" BASE ",\"exp\":1699999939.5}", A, NULL,
@@ -222,9 +190,9 @@ static const struct row rows[] = {
 	{ "nbf fraction inside", "{" BASE "," EXP ",\"nbf\":1700000060.5}", A,
 	    NULL, REASON_NOT_YET_VALID },
 	{ "nbf == now, leeway 0", "{" BASE "," EXP ",\"nbf\":1700000000}", A,
-	    leeway0, REASON_NONE },
+	    LEEWAY0, REASON_NONE },
 	{ "nbf == now + 1, leeway 0", "{" BASE "," EXP ",\"nbf\":1700000001}",
-	    A, leeway0, REASON_NOT_YET_VALID },
+	    A, LEEWAY0, REASON_NOT_YET_VALID },
 	{ "nbf string", "{" BASE "," EXP ",\"nbf\":\"0\"}", A, NULL,
 	    REASON_BAD_CLAIM_TYPE },
 	{ "nbf null", "{" BASE "," EXP ",\"nbf\":null}", A, NULL,
@@ -239,20 +207,20 @@ static const struct row rows[] = {
 	    REASON_BAD_CLAIM_TYPE },
 
 	/* max_token_age 100: now - iat <= 100. */
-	{ "age without iat", "{" BASE "," EXP "}", A, max_age100,
+	{ "age without iat", "{" BASE "," EXP "}", A, MAX_AGE100,
 	    REASON_MISSING_CLAIM },
 	{ "age == max", "{" BASE "," EXP ",\"iat\":1699999900}", A,
-	    max_age100, REASON_NONE },
+	    MAX_AGE100, REASON_NONE },
 	{ "age == max + 1", "{" BASE "," EXP ",\"iat\":1699999899}", A,
-	    max_age100, REASON_TOO_OLD },
+	    MAX_AGE100, REASON_TOO_OLD },
 	{ "age max + 0.5", "{" BASE "," EXP ",\"iat\":1699999899.5}", A,
-	    max_age100, REASON_TOO_OLD },
+	    MAX_AGE100, REASON_TOO_OLD },
 	{ "age max - 0.5", "{" BASE "," EXP ",\"iat\":1699999900.5}", A,
-	    max_age100, REASON_NONE },
+	    MAX_AGE100, REASON_NONE },
 	{ "age in the future within leeway", "{" BASE "," EXP
-	    ",\"iat\":1700000050}", A, max_age100, REASON_NONE },
+	    ",\"iat\":1700000050}", A, MAX_AGE100, REASON_NONE },
 	{ "age iat very old", "{" BASE "," EXP
-	    ",\"iat\":-9223372036854775807}", A, max_age100, REASON_TOO_OLD },
+	    ",\"iat\":-9223372036854775807}", A, MAX_AGE100, REASON_TOO_OLD },
 
 	/* Time before issuer: an expired token of another issuer. */
 	{ "expired and bad iss", "{\"iss\":\"x\"," AUD "," USR "," GRP
@@ -296,23 +264,23 @@ static const struct row rows[] = {
 	{ "aud NUL", "{" ISS ",\"aud\":\"pam\\u0000\"," USR "," GRP "," EXP
 	    "}", A, NULL, REASON_BAD_AUDIENCE },
 	{ "aud second configured", "{" ISS ",\"aud\":\"other\"," USR "," GRP
-	    "," EXP "}", A, two_audiences, REASON_NONE },
+	    "," EXP "}", A, TWO_AUDIENCES, REASON_NONE },
 	{ "client_id claim", "{" ISS ",\"client_id\":\"pam\"," USR "," GRP ","
-	    EXP "}", A, client_id, REASON_NONE },
-	{ "client_id claim, aud only", "{" BASE "," EXP "}", A, client_id,
+	    EXP "}", A, CLIENT_ID, REASON_NONE },
+	{ "client_id claim, aud only", "{" BASE "," EXP "}", A, CLIENT_ID,
 	    REASON_BAD_AUDIENCE },
 
 	/* token_use: exact. */
 	{ "token_use ok", "{" BASE "," EXP ",\"token_use\":\"access\"}", A,
-	    token_use, REASON_NONE },
+	    TOKEN_USE, REASON_NONE },
 	{ "token_use id", "{" BASE "," EXP ",\"token_use\":\"id\"}", A,
-	    token_use, REASON_BAD_TOKEN_USE },
+	    TOKEN_USE, REASON_BAD_TOKEN_USE },
 	{ "token_use case", "{" BASE "," EXP ",\"token_use\":\"Access\"}", A,
-	    token_use, REASON_BAD_TOKEN_USE },
-	{ "token_use missing", "{" BASE "," EXP "}", A, token_use,
+	    TOKEN_USE, REASON_BAD_TOKEN_USE },
+	{ "token_use missing", "{" BASE "," EXP "}", A, TOKEN_USE,
 	    REASON_BAD_TOKEN_USE },
 	{ "token_use number", "{" BASE "," EXP ",\"token_use\":1}", A,
-	    token_use, REASON_BAD_TOKEN_USE },
+	    TOKEN_USE, REASON_BAD_TOKEN_USE },
 	{ "token_use unset", "{" BASE "," EXP ",\"token_use\":\"x\"}", A,
 	    NULL, REASON_NONE },
 
@@ -347,30 +315,30 @@ static const struct row rows[] = {
 	    REASON_BAD_USERNAME },
 	{ "user form only", U("\"bob\""), NULL, NULL, REASON_NONE },
 	{ "uuid sub", "{" BASE "," EXP ",\"sub\":\"8a1d6c0e-3f7b\"}", A,
-	    username_sub, REASON_BAD_USERNAME },
+	    USERNAME_SUB, REASON_BAD_USERNAME },
 	{ "root", U("\"root\""), "root", NULL, REASON_ROOT_REFUSED },
 	{ "root form only", U("\"root\""), NULL, NULL, REASON_ROOT_REFUSED },
-	{ "root allowed", U("\"root\""), "root", allow_root, REASON_NONE },
+	{ "root allowed", U("\"root\""), "root", ALLOW_ROOT, REASON_NONE },
 	{ "root for alice", U("\"root\""), A, NULL, REASON_USER_MISMATCH },
 
 	/* username_domain: "@corp.example" exactly, removed. */
-	{ "domain ok", U("\"alice@corp.example\""), A, domain, REASON_NONE },
-	{ "domain other", U("\"alice@evil.example\""), A, domain,
+	{ "domain ok", U("\"alice@corp.example\""), A, DOMAIN, REASON_NONE },
+	{ "domain other", U("\"alice@evil.example\""), A, DOMAIN,
 	    REASON_BAD_USERNAME },
 	{ "domain suffix", U("\"alice@corp.example.evil.example\""), A,
-	    domain, REASON_BAD_USERNAME },
-	{ "domain as suffix", U("\"alice@xcorp.example\""), A, domain,
+	    DOMAIN, REASON_BAD_USERNAME },
+	{ "domain as suffix", U("\"alice@xcorp.example\""), A, DOMAIN,
 	    REASON_BAD_USERNAME },
-	{ "domain double at", U("\"root@x@corp.example\""), "root", domain,
+	{ "domain double at", U("\"root@x@corp.example\""), "root", DOMAIN,
 	    REASON_BAD_USERNAME },
-	{ "domain missing", U("\"alice\""), A, domain, REASON_BAD_USERNAME },
-	{ "domain empty local", U("\"@corp.example\""), A, domain,
+	{ "domain missing", U("\"alice\""), A, DOMAIN, REASON_BAD_USERNAME },
+	{ "domain empty local", U("\"@corp.example\""), A, DOMAIN,
 	    REASON_BAD_USERNAME },
-	{ "domain upper local", U("\"ALICE@corp.example\""), A, domain,
+	{ "domain upper local", U("\"ALICE@corp.example\""), A, DOMAIN,
 	    REASON_BAD_USERNAME },
-	{ "domain case", U("\"alice@CORP.example\""), A, domain,
+	{ "domain case", U("\"alice@CORP.example\""), A, DOMAIN,
 	    REASON_BAD_USERNAME },
-	{ "domain other user", U("\"bob@corp.example\""), A, domain,
+	{ "domain other user", U("\"bob@corp.example\""), A, DOMAIN,
 	    REASON_USER_MISMATCH },
 #undef U
 
@@ -378,7 +346,7 @@ static const struct row rows[] = {
 #define G(g) "{" ISS "," AUD "," USR "," EXP ",\"groups\":" g "}"
 	{ "group string", G("\"g1\""), A, NULL, REASON_NONE },
 	{ "group in array", G("[\"g0\",\"g1\"]"), A, NULL, REASON_NONE },
-	{ "group second required", G("[\"x\"]"), A, two_groups, REASON_NONE },
+	{ "group second required", G("[\"x\"]"), A, TWO_GROUPS, REASON_NONE },
 	{ "groups space separated", G("\"g0 g1\""), A, NULL,
 	    REASON_MISSING_GROUP },
 	{ "group case", G("[\"G1\"]"), A, NULL, REASON_MISSING_GROUP },
@@ -389,64 +357,64 @@ static const struct row rows[] = {
 	{ "groups absent", "{" ISS "," AUD "," USR "," EXP "}", A, NULL,
 	    REASON_MISSING_GROUP },
 	{ "groups absent, none required", "{" ISS "," AUD "," USR "," EXP
-	    "}", A, no_group, REASON_NONE },
+	    "}", A, NO_GROUP, REASON_NONE },
 	{ "groups number element", G("[\"g1\",1]"), A, NULL,
 	    REASON_BAD_GROUPS },
 	{ "groups object", G("{\"g1\":true}"), A, NULL, REASON_BAD_GROUPS },
 	{ "groups null", G("null"), A, NULL, REASON_BAD_GROUPS },
-	{ "groups number", G("1"), A, no_group, REASON_BAD_GROUPS },
+	{ "groups number", G("1"), A, NO_GROUP, REASON_BAD_GROUPS },
 	{ "group with NUL besides", G("[\"g1\",\"x\\u0000y\"]"), A, NULL,
 	    REASON_BAD_GROUPS },
 	{ "groups nested array", G("[[\"g1\"]]"), A, NULL,
 	    REASON_BAD_GROUPS },
 #undef G
 	{ "pointer ok", "{" ISS "," AUD "," USR "," EXP
-	    ",\"realm_access\":{\"roles\":[\"g1\"]}}", A, pointer,
+	    ",\"realm_access\":{\"roles\":[\"g1\"]}}", A, POINTER,
 	    REASON_NONE },
 	{ "pointer through string", "{" ISS "," AUD "," USR "," EXP
-	    ",\"realm_access\":\"g1\"}", A, pointer, REASON_BAD_GROUPS },
+	    ",\"realm_access\":\"g1\"}", A, POINTER, REASON_BAD_GROUPS },
 	{ "pointer through null", "{" ISS "," AUD "," USR "," EXP
-	    ",\"realm_access\":null}", A, pointer, REASON_BAD_GROUPS },
+	    ",\"realm_access\":null}", A, POINTER, REASON_BAD_GROUPS },
 	{ "pointer parent missing", "{" ISS "," AUD "," USR "," EXP "}", A,
-	    pointer, REASON_MISSING_GROUP },
+	    POINTER, REASON_MISSING_GROUP },
 	{ "pointer leaf missing", "{" ISS "," AUD "," USR "," EXP
-	    ",\"realm_access\":{}}", A, pointer, REASON_MISSING_GROUP },
+	    ",\"realm_access\":{}}", A, POINTER, REASON_MISSING_GROUP },
 	{ "pointer not a dotted name", "{" ISS "," AUD "," USR "," EXP
-	    ",\"realm_access.roles\":[\"g1\"]}", A, pointer,
+	    ",\"realm_access.roles\":[\"g1\"]}", A, POINTER,
 	    REASON_MISSING_GROUP },
 	{ "pointer escapes", "{" ISS "," AUD "," USR "," EXP
-	    ",\"a/b\":{\"c~d\":[\"g1\"]}}", A, pointer_esc, REASON_NONE },
+	    ",\"a/b\":{\"c~d\":[\"g1\"]}}", A, POINTER_ESC, REASON_NONE },
 	{ "pointer index", "{" ISS "," AUD "," USR "," EXP
-	    ",\"arr\":[\"x\",[\"g1\"]]}", A, pointer_idx, REASON_NONE },
+	    ",\"arr\":[\"x\",[\"g1\"]]}", A, POINTER_IDX, REASON_NONE },
 	{ "pointer index out", "{" ISS "," AUD "," USR "," EXP
-	    ",\"arr\":[\"x\"]}", A, pointer_idx, REASON_MISSING_GROUP },
+	    ",\"arr\":[\"x\"]}", A, POINTER_IDX, REASON_MISSING_GROUP },
 	{ "claim with colon", "{" ISS "," AUD "," USR "," EXP
-	    ",\"cognito:groups\":[\"g1\"]}", A, colon_claim, REASON_NONE },
+	    ",\"cognito:groups\":[\"g1\"]}", A, COLON_CLAIM, REASON_NONE },
 
 	/* Scopes: "scope", else "scp"; all required. */
 #define S(s) "{" BASE "," EXP "," s "}"
-	{ "scope string", S("\"scope\":\"openid ssh\""), A, scope,
+	{ "scope string", S("\"scope\":\"openid ssh\""), A, SCOPE,
 	    REASON_NONE },
-	{ "scope order", S("\"scope\":\"ssh profile openid\""), A, scope,
+	{ "scope order", S("\"scope\":\"ssh profile openid\""), A, SCOPE,
 	    REASON_NONE },
-	{ "scope double space", S("\"scope\":\"openid  ssh\""), A, scope,
+	{ "scope double space", S("\"scope\":\"openid  ssh\""), A, SCOPE,
 	    REASON_NONE },
-	{ "scope one missing", S("\"scope\":\"openid\""), A, scope,
+	{ "scope one missing", S("\"scope\":\"openid\""), A, SCOPE,
 	    REASON_MISSING_SCOPE },
-	{ "scope glued", S("\"scope\":\"openidssh\""), A, scope,
+	{ "scope glued", S("\"scope\":\"openidssh\""), A, SCOPE,
 	    REASON_MISSING_SCOPE },
-	{ "scope prefix", S("\"scope\":\"openid ss\""), A, scope,
+	{ "scope prefix", S("\"scope\":\"openid ss\""), A, SCOPE,
 	    REASON_MISSING_SCOPE },
-	{ "scp array", S("\"scp\":[\"ssh\",\"openid\"]"), A, scope,
+	{ "scp array", S("\"scp\":[\"ssh\",\"openid\"]"), A, SCOPE,
 	    REASON_NONE },
-	{ "scp string", S("\"scp\":\"openid ssh\""), A, scope, REASON_NONE },
+	{ "scp string", S("\"scp\":\"openid ssh\""), A, SCOPE, REASON_NONE },
 	{ "scope wins over scp",
-	    S("\"scope\":\"openid\",\"scp\":\"openid ssh\""), A, scope,
+	    S("\"scope\":\"openid\",\"scp\":\"openid ssh\""), A, SCOPE,
 	    REASON_MISSING_SCOPE },
-	{ "scope absent", "{" BASE "," EXP "}", A, scope,
+	{ "scope absent", "{" BASE "," EXP "}", A, SCOPE,
 	    REASON_MISSING_SCOPE },
-	{ "scope number", S("\"scope\":5"), A, scope, REASON_BAD_CLAIM_TYPE },
-	{ "scp array with number", S("\"scp\":[\"openid\",1]"), A, scope,
+	{ "scope number", S("\"scope\":5"), A, SCOPE, REASON_BAD_CLAIM_TYPE },
+	{ "scp array with number", S("\"scp\":[\"openid\",1]"), A, SCOPE,
 	    REASON_BAD_CLAIM_TYPE },
 	{ "scope not required", S("\"scope\":5"), A, NULL, REASON_NONE },
 #undef S
@@ -468,8 +436,7 @@ test_rows(void **state)
 		int err = -99;
 
 		policy_init(&p);
-		if (r->tweak != NULL)
-			r->tweak(&p);
+		tweak(&p, r->tweak);
 		assert_int_equal(jsonstrict_parse_object(r->payload,
 		    strlen(r->payload), &payload), PJ_OK);
 		got = claims_check(&p, payload, r->user, NOW, NULL, &out, msg,
@@ -522,7 +489,7 @@ test_outputs(void **state)
 
 	(void)state;
 	policy_init(&p);
-	domain(&p);
+	tweak(&p, DOMAIN);
 	assert_int_equal(check("{" ISS "," AUD "," EXP ",\"sub\":\"s-1\","
 	    "\"jti\":\"j-1\",\"preferred_username\":\"alice@corp.example\","
 	    "\"groups\":[\"g0\",\"g1\",\"a b\"]}", &p, "alice", &c, msg,
@@ -542,7 +509,7 @@ test_outputs(void **state)
 	assert_null(c.groups);
 
 	/* No groups claim and none required: an empty list, not NULL. */
-	no_group(&p);
+	tweak(&p, NO_GROUP);
 	assert_int_equal(check("{" ISS "," AUD "," EXP ","
 	    "\"preferred_username\":\"alice@corp.example\"}", &p, NULL, &c,
 	    msg, sizeof(msg)), REASON_NONE);
@@ -657,8 +624,8 @@ test_explain(void **state)
 
 	(void)state;
 	policy_init(&p);
-	token_use(&p);
-	scope(&p);
+	tweak(&p, TOKEN_USE);
+	tweak(&p, SCOPE);
 	assert_int_equal(jsonstrict_parse_object(json, strlen(json),
 	    &payload), PJ_OK);
 	assert_int_equal(claims_check(&p, payload, "alice", NOW, &ex, &c, msg,

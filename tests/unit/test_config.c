@@ -6,7 +6,6 @@
  * accepted side pins the defaults of DESIGN.md, section inheritance,
  * argument overrides and relative paths.
  */
-#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +26,7 @@
  */
 #include "config.h"
 #include "reason.h"
+#include "testutil.h"
 
 #define NOBODY 65534
 
@@ -36,37 +36,19 @@
 struct fixture {
 	char dir[256];
 	char path[512];
-	char logged[4096];
-	struct pj_log log;
+	struct testutil_log logs;
 	struct config *cfg;
 };
-
-static void
-capture(void *arg, int prio, const char *msg)
-{
-	struct fixture *f = arg;
-	size_t used = strlen(f->logged);
-
-	(void)prio;
-	(void)snprintf(f->logged + used, sizeof(f->logged) - used, "%s\n",
-	    msg);
-}
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 
-	if (f == NULL)
-		return -1;
-	(void)snprintf(f->dir, sizeof(f->dir), "%s/pam_jwt-config.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (f == NULL || testutil_tmpdir("config", f->dir, sizeof(f->dir)) != 0)
 		return -1;
 	(void)snprintf(f->path, sizeof(f->path), "%s/pam_jwt.conf", f->dir);
-	f->log.fn = capture;
-	f->log.arg = f;
+	testutil_log_init(&f->logs);
 	*state = f;
 	return 0;
 }
@@ -75,11 +57,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[600];
 
 	config_free(f->cfg);
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (testutil_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -88,14 +68,7 @@ teardown(void **state)
 static void
 write_conf(struct fixture *f, const char *text, size_t len)
 {
-	int fd;
-
-	(void)unlink(f->path);
-	fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-	assert_int_equal(chmod(f->path, 0644), 0);
+	testutil_write_file(f->path, text, len, 0644);
 }
 
 /* The files of the test user are trusted when it is not root. */
@@ -111,9 +84,9 @@ load(struct fixture *f, const char *text, int argc, const char **argv)
 {
 	config_free(f->cfg);
 	f->cfg = NULL;
-	f->logged[0] = '\0';
+	testutil_log_reset(&f->logs);
 	write_conf(f, text, strlen(text));
-	return config_load(f->path, argc, argv, owner(), &f->log, &f->cfg);
+	return config_load(f->path, argc, argv, owner(), &f->logs.log, &f->cfg);
 }
 
 static const struct policy *
@@ -132,7 +105,7 @@ test_defaults(void **state)
 	char want[600];
 
 	assert_int_equal(load(f, MIN, 0, NULL), PJ_OK);
-	assert_string_equal(f->logged, "");
+	assert_string_equal(f->logs.all, "");
 	p = only(f);
 	assert_string_equal(f->cfg->path, f->path);
 	assert_string_equal(p->name, "");
@@ -300,7 +273,7 @@ test_relative_paths(void **state)
 		const char *argv[] = { "jwks_file=other.json" };
 
 		assert_int_equal(config_load("pam_jwt.conf", 1, argv, owner(),
-		    &f->log, &f->cfg), PJ_OK);
+		    &f->logs.log, &f->cfg), PJ_OK);
 	}
 	assert_int_equal(chdir(cwd), 0);
 	p = only(f);
@@ -399,7 +372,7 @@ test_config_argument(void **state)
 	(void)snprintf(arg, sizeof(arg), "config=%s", f->path);
 	argv[0] = arg;
 	assert_int_equal(config_load("/nonexistent/pam_jwt.conf", 1, argv,
-	    owner(), &f->log, &f->cfg), PJ_OK);
+	    owner(), &f->logs.log, &f->cfg), PJ_OK);
 	assert_int_equal(only(f)->leeway, 7);
 }
 
@@ -532,19 +505,19 @@ test_errors(void **state)
 		const struct bad *b = &bad[i];
 		const char *argv[2] = { b->argv[0], b->argv[1] };
 		int ret = load(f, b->text, b->argc, argv);
-		const char *at = strstr(f->logged, b->log);
+		const char *at = strstr(f->logs.all, b->log);
 
 		size_t plen = strlen(f->path);
-		bool named = b->argc > 0 || (strstr(f->logged, f->path) !=
+		bool named = b->argc > 0 || (strstr(f->logs.all, f->path) !=
 		    NULL && (b->log[0] != ':' || (at != NULL &&
-		    at >= f->logged + plen &&
+		    at >= f->logs.all + plen &&
 		    strncmp(at - plen, f->path, plen) == 0)));
 
 		/* File errors name the file, and "FILE:LINE:" when given. */
 		if (ret != PJ_ERR_CONFIG || f->cfg != NULL || at == NULL ||
 		    !named) {
 			print_error("case %zu: ret %d, log \"%s\", expected "
-			    "\"FILE%s\"\n", i, ret, f->logged, b->log);
+			    "\"FILE%s\"\n", i, ret, f->logs.all, b->log);
 			failures++;
 		}
 	}
@@ -558,9 +531,9 @@ test_nul_byte(void **state)
 	static const char text[] = MIN "leeway = 6\0000\n";
 
 	write_conf(f, text, sizeof(text) - 1);
-	assert_int_equal(config_load(f->path, 0, NULL, owner(), &f->log,
+	assert_int_equal(config_load(f->path, 0, NULL, owner(), &f->logs.log,
 	    &f->cfg), PJ_ERR_CONFIG);
-	assert_non_null(strstr(f->logged, "contains a NUL byte"));
+	assert_non_null(strstr(f->logs.all, "contains a NUL byte"));
 }
 
 static void
@@ -570,28 +543,28 @@ test_file_errors(void **state)
 	char p[600];
 
 	(void)snprintf(p, sizeof(p), "%s/none.conf", f->dir);
-	assert_int_equal(config_load(p, 0, NULL, owner(), &f->log, &f->cfg),
-	    PJ_ERR_FILE);
+	assert_int_equal(config_load(p, 0, NULL, owner(), &f->logs.log,
+	    &f->cfg), PJ_ERR_FILE);
 	assert_null(f->cfg);
-	assert_non_null(strstr(f->logged, "none.conf: does not exist"));
+	assert_non_null(strstr(f->logs.all, "none.conf: does not exist"));
 
 	write_conf(f, MIN, strlen(MIN));
 	assert_int_equal(chmod(f->path, 0664), 0);
-	f->logged[0] = '\0';
-	assert_int_equal(config_load(f->path, 0, NULL, owner(), &f->log,
+	testutil_log_reset(&f->logs);
+	assert_int_equal(config_load(f->path, 0, NULL, owner(), &f->logs.log,
 	    &f->cfg), PJ_ERR_FILE);
-	assert_non_null(strstr(f->logged, "writable by group or others"));
+	assert_non_null(strstr(f->logs.all, "writable by group or others"));
 
 	/* Another user's file: trusted only as the extra owner. */
 	if (geteuid() != 0)
 		return;
 	assert_int_equal(chmod(f->path, 0644), 0);
 	assert_int_equal(chown(f->path, NOBODY, (gid_t)-1), 0);
-	f->logged[0] = '\0';
-	assert_int_equal(config_load(f->path, 0, NULL, (uid_t)-1, &f->log,
+	testutil_log_reset(&f->logs);
+	assert_int_equal(config_load(f->path, 0, NULL, (uid_t)-1, &f->logs.log,
 	    &f->cfg), PJ_ERR_FILE);
-	assert_non_null(strstr(f->logged, "owned by uid 65534"));
-	assert_int_equal(config_load(f->path, 0, NULL, NOBODY, &f->log,
+	assert_non_null(strstr(f->logs.all, "owned by uid 65534"));
+	assert_int_equal(config_load(f->path, 0, NULL, NOBODY, &f->logs.log,
 	    &f->cfg), PJ_OK);
 	assert_int_equal(f->cfg->extra_owner, NOBODY);
 }
@@ -618,22 +591,23 @@ test_dump(void **state)
 	    PJ_OK);
 
 	/* Without debug, nothing. */
-	config_dump(f->cfg, &f->log);
-	assert_string_equal(f->logged, "");
+	config_dump(f->cfg, &f->logs.log);
+	assert_string_equal(f->logs.all, "");
 
-	f->log.debug = true;
-	config_dump(f->cfg, &f->log);
-	assert_non_null(strstr(f->logged, "2 policies"));
-	assert_non_null(strstr(f->logged,
+	f->logs.log.debug = true;
+	config_dump(f->cfg, &f->logs.log);
+	assert_non_null(strstr(f->logs.all, "2 policies"));
+	assert_non_null(strstr(f->logs.all,
 	    "config [top] issuer = https://idp.test\n"));
-	assert_non_null(strstr(f->logged, "config [s] issuer = https://s\n"));
-	assert_non_null(strstr(f->logged,
+	assert_non_null(strstr(f->logs.all, "config [s] issuer = https://s\n"));
+	assert_non_null(strstr(f->logs.all,
 	    "config [s] algorithms = RS256, ES256\n"));
-	assert_non_null(strstr(f->logged, "config [s] require_group = a, b\n"));
-	assert_non_null(strstr(f->logged, "config [s] leeway = 60\n"));
-	assert_non_null(strstr(f->logged, "config [s] allow_root = no\n"));
-	assert_non_null(strstr(f->logged, "config [s] not_a_token = deny\n"));
-	f->log.debug = false;
+	assert_non_null(strstr(f->logs.all,
+	    "config [s] require_group = a, b\n"));
+	assert_non_null(strstr(f->logs.all, "config [s] leeway = 60\n"));
+	assert_non_null(strstr(f->logs.all, "config [s] allow_root = no\n"));
+	assert_non_null(strstr(f->logs.all, "config [s] not_a_token = deny\n"));
+	f->logs.log.debug = false;
 }
 
 int

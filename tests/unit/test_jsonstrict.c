@@ -20,16 +20,11 @@
 
 #include "jsonstrict.h"
 #include "reason.h"
+#include "testutil.h"
 
-struct input {
-	const char *text;
-	size_t len;
-	const char *why;
-};
+#define IN(s, why) TESTUTIL_INPUT(s, why)
 
-#define IN(s, why) { s, sizeof(s) - 1, why }
-
-static const struct input good[] = {
+static const struct testutil_input good[] = {
 	IN("{}", "empty object"),
 	IN(" \t\r\n{}\r\n\t ", "RFC 8259 whitespace around"),
 	IN("{\"a\":1}", "one member"),
@@ -51,7 +46,7 @@ static const struct input good[] = {
 	IN("{\"a\":[{\"x\":1},{\"x\":2}]}", "same name in array elements")
 };
 
-static const struct input bad[] = {
+static const struct testutil_input bad[] = {
 	IN("", "empty input"),
 	IN("   ", "only whitespace"),
 	IN("[]", "an array"),

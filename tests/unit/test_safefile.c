@@ -9,7 +9,6 @@
  * otherwise.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 
 #include "reason.h"
 #include "safefile.h"
+#include "testutil.h"
 #include "wipe.h"
 
 #define NOBODY 65534
@@ -32,35 +32,19 @@
 struct fixture {
 	char dir[256];
 	char path[512];
-	char logged[1024];
-	int prio;
-	struct pj_log log;
+	struct testutil_log logs;
 	struct safefile_rule rule;
 };
-
-static void
-capture(void *arg, int prio, const char *msg)
-{
-	struct fixture *f = arg;
-
-	f->prio = prio;
-	(void)snprintf(f->logged, sizeof(f->logged), "%s", msg);
-}
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 
-	if (f == NULL)
+	if (f == NULL ||
+	    testutil_tmpdir("safefile", f->dir, sizeof(f->dir)) != 0)
 		return -1;
-	(void)snprintf(f->dir, sizeof(f->dir), "%s/pam_jwt-safefile.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->log.fn = capture;
-	f->log.arg = f;
+	testutil_log_init(&f->logs);
 	f->rule.owners[0] = 0;
 	f->rule.owners[1] = getuid();
 	f->rule.n_owners = 2;
@@ -74,10 +58,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[600];
 
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (testutil_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -88,15 +70,10 @@ static const char *
 plant(struct fixture *f, const char *dir, const char *name,
     const char *content, mode_t mode)
 {
-	int fd;
+	int n = snprintf(f->path, sizeof(f->path), "%s/%s", dir, name);
 
-	(void)snprintf(f->path, sizeof(f->path), "%s/%s", dir, name);
-	fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, content, strlen(content)),
-	    (ssize_t)strlen(content));
-	assert_int_equal(close(fd), 0);
-	assert_int_equal(chmod(f->path, mode), 0);
+	assert_true(n > 0 && (size_t)n < sizeof(f->path));
+	testutil_write_file(f->path, content, strlen(content), mode);
 	return f->path;
 }
 
@@ -107,15 +84,15 @@ refused(struct fixture *f, const char *path, const char *what)
 	char *buf = (char *)1;
 	size_t len = 99;
 
-	f->logged[0] = '\0';
-	assert_int_equal(safefile_read(path, &f->rule, &f->log, &buf, &len,
+	testutil_log_reset(&f->logs);
+	assert_int_equal(safefile_read(path, &f->rule, &f->logs.log, &buf, &len,
 	    NULL), PJ_ERR_FILE);
 	assert_null(buf);
 	assert_int_equal(len, 0);
-	assert_int_equal(f->prio, LOG_ERR);
-	assert_non_null(strstr(f->logged, path));
-	if (strstr(f->logged, what) == NULL)
-		fail_msg("log line \"%s\" lacks \"%s\"", f->logged, what);
+	assert_int_equal(f->logs.prio, LOG_ERR);
+	assert_non_null(strstr(f->logs.last, path));
+	if (strstr(f->logs.last, what) == NULL)
+		fail_msg("log line \"%s\" lacks \"%s\"", f->logs.last, what);
 }
 
 static void
@@ -124,10 +101,10 @@ accepted(struct fixture *f, const char *path, const char *content)
 	char *buf = NULL;
 	size_t len = 0;
 
-	f->logged[0] = '\0';
-	assert_int_equal(safefile_read(path, &f->rule, &f->log, &buf, &len,
+	testutil_log_reset(&f->logs);
+	assert_int_equal(safefile_read(path, &f->rule, &f->logs.log, &buf, &len,
 	    NULL), PJ_OK);
-	assert_string_equal(f->logged, "");
+	assert_string_equal(f->logs.last, "");
 	assert_int_equal(len, strlen(content));
 	assert_memory_equal(buf, content, len + 1);
 	free(buf);
@@ -143,7 +120,7 @@ test_regular(void **state)
 	size_t len = 0;
 	time_t mtime = 0;
 
-	assert_int_equal(safefile_read(p, &f->rule, &f->log, &buf, &len,
+	assert_int_equal(safefile_read(p, &f->rule, &f->logs.log, &buf, &len,
 	    &mtime), PJ_OK);
 	assert_int_equal(len, 11);
 	assert_string_equal(buf, "issuer = x\n");
@@ -296,12 +273,12 @@ test_folder(void **state)
 
 	assert_int_equal(chmod(sub, 0777), 0);
 	refused(f, p, "writable by group or others (mode 0777)");
-	assert_non_null(strstr(f->logged, "unsafe folder"));
+	assert_non_null(strstr(f->logs.last, "unsafe folder"));
 
 	/* A sticky folder like /tmp is no better. */
 	assert_int_equal(chmod(sub, 01777), 0);
 	refused(f, p, "unsafe folder");
-	assert_non_null(strstr(f->logged, "mode 1777"));
+	assert_non_null(strstr(f->logs.last, "mode 1777"));
 
 	assert_int_equal(chmod(sub, 0775), 0);
 	refused(f, p, "unsafe folder");
@@ -311,7 +288,7 @@ test_folder(void **state)
 		return;
 	assert_int_equal(chown(sub, NOBODY, (gid_t)-1), 0);
 	refused(f, p, "owned by uid 65534");
-	assert_non_null(strstr(f->logged, "unsafe folder"));
+	assert_non_null(strstr(f->logs.last, "unsafe folder"));
 	f->rule.owners[1] = NOBODY;
 	accepted(f, p, "x");
 }

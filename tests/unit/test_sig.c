@@ -22,6 +22,7 @@
 #include "reason.h"
 #include "sig.h"
 #include "testkey.h"
+#include "testutil.h"
 
 enum { K_RSA, K_RSA1024, K_EC256, K_EC384, K_EC521, K_ED25519, K_ED448,
     K_COUNT };
@@ -57,25 +58,15 @@ key_for(enum alg_id id)
 static int
 setup(void **state)
 {
-	int i;
-
 	(void)state;
-	for (i = 0; i < K_COUNT; i++) {
-		keys[i] = testkey_generate(key_types[i]);
-		if (keys[i] == NULL)
-			return -1;
-	}
-	return 0;
+	return testkey_generate_all(key_types, K_COUNT, keys);
 }
 
 static int
 teardown(void **state)
 {
-	int i;
-
 	(void)state;
-	for (i = 0; i < K_COUNT; i++)
-		EVP_PKEY_free(keys[i]);
+	testkey_free_all(keys, K_COUNT);
 	return 0;
 }
 
@@ -371,49 +362,48 @@ pss_sign(const char *md_name, int saltlen, const char *mgf1,
 	return sig;
 }
 
+/*
+ * RFC 7518 section 3.5: PS* use MGF1 with the same hash and a salt as
+ * long as the hash; any other choice is refused.
+ */
+static const struct {
+	enum alg_id id;
+	const char *md;
+	int saltlen;
+	const char *mgf1;
+	int want;
+} pss_cases[] = {
+	/* The control: salt 32, MGF1 with SHA-256. */
+	{ ALG_PS256, "SHA256", 32, "SHA256", PJ_OK },
+	{ ALG_PS256, "SHA256", 0, "SHA256", PJ_ERR_REFUSED },
+	{ ALG_PS256, "SHA256", 20, "SHA256", PJ_ERR_REFUSED },
+	{ ALG_PS256, "SHA256", 33, "SHA256", PJ_ERR_REFUSED },
+	{ ALG_PS256, "SHA256", RSA_PSS_SALTLEN_MAX, "SHA256", PJ_ERR_REFUSED },
+	{ ALG_PS256, "SHA256", 32, "SHA1", PJ_ERR_REFUSED },
+	{ ALG_PS512, "SHA512", 64, "SHA256", PJ_ERR_REFUSED },
+	{ ALG_PS512, "SHA512", 64, "SHA512", PJ_OK }
+};
+
 static void
 test_pss_params(void **state)
 {
-	const struct alg_info *ps256 = alg_by_id(ALG_PS256);
-	const struct alg_info *ps512 = alg_by_id(ALG_PS512);
 	unsigned char *sig;
-	size_t len;
+	size_t i, len;
+	int r;
 
 	(void)state;
-	/* The control: salt 32, MGF1 with SHA-256. */
-	sig = pss_sign("SHA256", 32, "SHA256", &len);
-	assert_int_equal(sig_verify(ps256, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_OK);
-	free(sig);
-
-	sig = pss_sign("SHA256", 0, "SHA256", &len);
-	assert_int_equal(sig_verify(ps256, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_ERR_REFUSED);
-	free(sig);
-	sig = pss_sign("SHA256", 20, "SHA256", &len);
-	assert_int_equal(sig_verify(ps256, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_ERR_REFUSED);
-	free(sig);
-	sig = pss_sign("SHA256", 33, "SHA256", &len);
-	assert_int_equal(sig_verify(ps256, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_ERR_REFUSED);
-	free(sig);
-	sig = pss_sign("SHA256", RSA_PSS_SALTLEN_MAX, "SHA256", &len);
-	assert_int_equal(sig_verify(ps256, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_ERR_REFUSED);
-	free(sig);
-	sig = pss_sign("SHA256", 32, "SHA1", &len);
-	assert_int_equal(sig_verify(ps256, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_ERR_REFUSED);
-	free(sig);
-	sig = pss_sign("SHA512", 64, "SHA256", &len);
-	assert_int_equal(sig_verify(ps512, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_ERR_REFUSED);
-	free(sig);
-	sig = pss_sign("SHA512", 64, "SHA512", &len);
-	assert_int_equal(sig_verify(ps512, keys[K_RSA], msg, MSG_LEN, sig,
-	    len), PJ_OK);
-	free(sig);
+	for (i = 0; i < sizeof(pss_cases) / sizeof(pss_cases[0]); i++) {
+		sig = pss_sign(pss_cases[i].md, pss_cases[i].saltlen,
+		    pss_cases[i].mgf1, &len);
+		r = sig_verify(alg_by_id(pss_cases[i].id), keys[K_RSA], msg,
+		    MSG_LEN, sig, len);
+		if (r != pss_cases[i].want)
+			print_error("case %zu: %s, salt %d, MGF1 %s\n", i,
+			    pss_cases[i].md, pss_cases[i].saltlen,
+			    pss_cases[i].mgf1);
+		assert_int_equal(r, pss_cases[i].want);
+		free(sig);
+	}
 }
 
 static void
@@ -547,19 +537,6 @@ test_rsa1024_layering(void **state)
 	free(sig);
 }
 
-static int
-unhex(const char *hex, unsigned char *out)
-{
-	size_t i, n = strlen(hex) / 2;
-	unsigned v;
-
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (unsigned char)v;
-	}
-	return (int)n;
-}
-
 struct hmac_case {
 	enum alg_id id;
 	const char *key;
@@ -586,7 +563,7 @@ static const struct hmac_case hmac_cases[] = {
 static void
 test_hmac(void **state)
 {
-	unsigned char tag[65];
+	unsigned char *tag;
 	size_t i, n, klen, dlen;
 	const unsigned char *key, *data;
 
@@ -599,7 +576,7 @@ test_hmac(void **state)
 		data = (const unsigned char *)c->data;
 		klen = strlen(c->key);
 		dlen = strlen(c->data);
-		n = (size_t)unhex(c->tag, tag);
+		tag = testutil_unhex(c->tag, &n);
 		assert_int_equal(n, alg->digest_len);
 		assert_int_equal(sig_verify_hmac(alg, key, klen, data, dlen,
 		    tag, n), PJ_OK);
@@ -631,6 +608,7 @@ test_hmac(void **state)
 		    tag, n), PJ_ERR_REFUSED);
 		assert_int_equal(sig_verify_hmac(alg, key, klen, data, dlen,
 		    NULL, n), PJ_ERR_REFUSED);
+		free(tag);
 	}
 }
 

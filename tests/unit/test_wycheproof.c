@@ -23,6 +23,7 @@
 #include "jwk.h"
 #include "reason.h"
 #include "sig.h"
+#include "testutil.h"
 
 #define VECTORS SRCDIR "/tests/wycheproof/jws_sig_vectors.jsonl"
 
@@ -44,24 +45,6 @@ member(struct json_object *v, const char *name)
 	    !json_object_is_type(m, json_type_string))
 		return NULL;
 	return json_object_get_string(m);
-}
-
-/* Decode hex into a fresh buffer (at least one byte long). */
-static unsigned char *
-unhex(const char *hex, size_t *len)
-{
-	size_t n = strlen(hex) / 2, i;
-	unsigned char *out = malloc(n + 1);
-	unsigned v;
-
-	assert_non_null(out);
-	assert_int_equal(strlen(hex) % 2, 0);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (unsigned char)v;
-	}
-	*len = n;
-	return out;
 }
 
 static EVP_PKEY *
@@ -139,7 +122,7 @@ check_vector(const char *line, struct tally *t)
 	assert_true(strcmp(result, "valid") == 0 ||
 	    strcmp(result, "invalid") == 0);
 	expect_valid = strcmp(result, "valid") == 0;
-	msg = unhex(member(v, "msg_hex"), &msg_len);
+	msg = testutil_unhex(member(v, "msg_hex"), &msg_len);
 
 	/* A signature that is not strict base64url never reaches a check. */
 	r = b64url_decode_alloc(sig_b64, strlen(sig_b64), &sig, &sig_len);
@@ -147,7 +130,7 @@ check_vector(const char *line, struct tally *t)
 		key_hex = member(v, "key_hex");
 		if (alg->family == ALG_FAMILY_HMAC) {
 			assert_non_null(key_hex);
-			secret = unhex(key_hex, &secret_len);
+			secret = testutil_unhex(key_hex, &secret_len);
 			r = sig_verify_hmac(alg, secret, secret_len, msg,
 			    msg_len, sig, sig_len);
 			free(secret);
