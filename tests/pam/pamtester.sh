@@ -234,7 +234,7 @@ run()
 	svc=$1
 	user=$2
 	shift 2
-	LOG_MARK=$(wc -l < "$LOG")
+	log_mark
 	$VG "$DRIVER" -d "$SVC" -r "$RHOST" -a "$T/answers" "$svc" "$user" \
 	    "$@" > "$OUT" 2> "$ERR"
 	rc=$?
@@ -254,7 +254,7 @@ pt()
 	svc=$1
 	user=$2
 	shift 2
-	LOG_MARK=$(wc -l < "$LOG")
+	log_mark
 	LD_PRELOAD=$PW_LIB PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR=$SVC \
 	    PAM_WRAPPER_USE_SYSLOG=1 pamtester -I rhost=$RHOST \
 	    "$svc" "$user" "$@" < "$T/answers" > "$T/pt.out" 2> "$T/pt.err"
@@ -283,19 +283,35 @@ jwt_env()
 	grep -c '^env: PAM_JWT_' "$OUT"
 }
 
-# The decision lines of STAGE logged since the last run, as
-# "<PRIORITY> pam_jwt(SERVICE:STAGE): FIELDS".  Waits for one to arrive.
-decisions()
+# log_sync: return once every line logged so far is in $LOG.  The
+# listener reads one datagram socket in order, so a marker sent now shows
+# up after everything sent before it.
+LOG_SYNCS=0
+log_sync()
 {
+	LOG_SYNCS=$((LOG_SYNCS + 1))
+	logger -d -u "$LOGSOCK" "pj-log-sync-$LOG_SYNCS" 2>/dev/null
 	i=0
-	while [ $i -lt 30 ]; do
-		lines=$(tail -n +$((LOG_MARK + 1)) "$LOG" |
-		    grep "pam_jwt([^:]*:$1): stage=")
-		[ -n "$lines" ] && break
-		sleep 0.1
+	while ! grep -q "pj-log-sync-$LOG_SYNCS\$" "$LOG" && [ $i -lt 100 ]
+	do
+		sleep 0.05
 		i=$((i + 1))
 	done
-	printf '%s\n' "$lines" |
+}
+
+# log_mark: what is logged from now on belongs to the next attempt.
+log_mark()
+{
+	log_sync
+	LOG_MARK=$(wc -l < "$LOG")
+}
+
+# The decision lines of STAGE logged since the last run, as
+# "<PRIORITY> pam_jwt(SERVICE:STAGE): FIELDS".
+decisions()
+{
+	log_sync
+	tail -n +$((LOG_MARK + 1)) "$LOG" | grep "pam_jwt([^:]*:$1): stage=" |
 	    sed -n 's/^\(<[0-9]*>\).*\(pam_jwt(.*\)$/\1 \2/p'
 }
 
@@ -470,7 +486,7 @@ pj_expect "debug: no debug line from the runs without it" 0 \
 
 # Token values are escaped: none can forge a field or a line.
 answers "$EVIL"
-LOG_MARK=$(wc -l < "$LOG")
+log_mark
 $DRIVER -d "$SVC" -r "evil host=x" -a "$T/answers" jwt $USER1 authenticate \
     > "$OUT" 2>> "$ALL_ERR"
 pj_expect "escaping: decision line" \
@@ -616,7 +632,7 @@ pj_expect "account: no PAM_JWT_* is PAM_IGNORE" PAM_SUCCESS \
 acct()
 {
 	# acct SERVICE EXP GROUPS [SECTION]
-	LOG_MARK=$(wc -l < "$LOG")
+	log_mark
 	$VG "$DRIVER" -d "$SVC" -r "$RHOST" -e PAM_JWT_ISS=https://idp.test \
 	    -e "PAM_JWT_SECTION=${4-}" -e PAM_JWT_SUB=$USER1 \
 	    -e PAM_JWT_JTI=j-acct -e "PAM_JWT_EXP=$2" \
@@ -660,7 +676,7 @@ pj_expect "account: PAM_JWT_* incomplete is PAM_AUTH_ERR" PAM_AUTH_ERR \
 
 # --- hygiene -------------------------------------------------------------
 
-sleep 0.2
+log_sync
 leaks=
 for tok in "$GOOD" "$SECOND" "$EXPIRED" "$WRONG_AUD" "$TAMPERED" "$UNKNOWN" \
     "$BIG" "$EVIL"; do
