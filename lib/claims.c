@@ -410,11 +410,17 @@ static enum reason
 check_username(struct ctx *c)
 {
 	const struct policy *p = c->policy;
-	char b[SHOW_BUF];
+	char b[SHOW_BUF], u[SHOW_BUF];
 	struct json_object *v;
 	const char *s = NULL;
 	size_t len = 0, local = 0;
 	enum reason r = REASON_BAD_USERNAME;
+
+	/* The PAM user comes from the client too: escaped like a claim. */
+	if (c->user != NULL)
+		show(c->user, strlen(c->user), u);
+	else
+		(void)snprintf(u, sizeof(u), "(any)");
 
 	if (member(c->payload, p->username_claim, &v) != JSONSTRICT_FOUND ||
 	    !jsonstrict_get_string(v, &s, &len)) {
@@ -437,9 +443,9 @@ check_username(struct ctx *c)
 	}
 	if (c->user != NULL && !equals(s, local, c->user)) {
 		(void)snprintf(c->msg, c->msgsize, "the token is for \"%s\", "
-		    "not for %.64s", show(s, local, b), c->user);
+		    "not for \"%s\"", show(s, local, b), u);
 		explain_rule(c->ex, "username", false, "%.64s=\"%s\" "
-		    "user=%.64s", p->username_claim, b, c->user);
+		    "user=\"%s\"", p->username_claim, b, u);
 		return REASON_USER_MISMATCH;
 	}
 	if (equals(s, local, "root") && !p->allow_root) {
@@ -449,9 +455,8 @@ check_username(struct ctx *c)
 		return REASON_ROOT_REFUSED;
 	}
 	if (c->ex != NULL)
-		explain_rule(c->ex, "username", true, "%.64s=\"%s\" user=%.64s",
-		    p->username_claim, show(s, local, b),
-		    c->user != NULL ? c->user : "(any)");
+		explain_rule(c->ex, "username", true, "%.64s=\"%s\" "
+		    "user=\"%s\"", p->username_claim, show(s, local, b), u);
 	c->out->username = strndup(s, local);
 	if (c->out->username == NULL) {
 		*c->err = PJ_ERR_NOMEM;

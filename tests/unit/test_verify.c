@@ -93,7 +93,14 @@ test_verdict(void **state)
 	assert_string_equal(vd.claims.iss, "https://idp.test");
 	assert_string_equal(vd.claims.jti, "j-1");
 	assert_string_equal(vd.message, "the token is for \"alice\", not for "
-	    "bob");
+	    "\"bob\"");
+	verdict_clear(&vd);
+	/* The PAM user comes from the client: escaped in the message. */
+	assert_int_equal(verifier_verify(f->v, tok, strlen(tok), "bo b\nx=y",
+	    NOW, NULL, &vd), PJ_ERR_REFUSED);
+	assert_int_equal(vd.reason, REASON_USER_MISMATCH);
+	assert_string_equal(vd.message, "the token is for \"alice\", not for "
+	    "\"bo\\x20b\\x0ax\\x3dy\"");
 	verdict_clear(&vd);
 	free(padded);
 	free(tok);
@@ -223,7 +230,7 @@ test_sections(void **state)
 	assert_int_equal(vd.reason, REASON_USER_MISMATCH);
 	assert_string_equal(vd.policy->name, "a");
 	assert_string_equal(vd.message, "[issuer a] the token is for "
-	    "\"alice\", not for bob");
+	    "\"alice\", not for \"bob\"");
 	free(tok);
 
 	/* Signed by a's key for b's issuer: a refuses the issuer. */
