@@ -133,6 +133,12 @@ explain_time(struct ctx *c, const char *name, bool ok, int64_t t)
 	    c->policy->leeway, name, skew(t, c->now));
 }
 
+bool
+claims_expired(int64_t exp, long leeway, int64_t now)
+{
+	return exp <= INT64_MAX - leeway && now >= exp + leeway;
+}
+
 /* RFC 7519 section 4.1.4: refused when now >= exp + leeway. */
 static enum reason
 check_exp(struct ctx *c)
@@ -150,8 +156,7 @@ check_exp(struct ctx *c)
 		explain_rule(c->ex, "exp", false, "missing");
 		return REASON_MISSING_CLAIM;
 	}
-	/* exp + leeway past INT64_MAX lies beyond any now. */
-	expired = exp <= INT64_MAX - leeway && c->now >= exp + leeway;
+	expired = claims_expired(exp, leeway, c->now);
 	explain_time(c, "exp", !expired, exp);
 	if (expired) {
 		(void)snprintf(c->msg, c->msgsize, "the token expired at %lld "

@@ -6,6 +6,7 @@
 #ifndef PJ_CLAIMS_H
 #define PJ_CLAIMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,15 @@ enum reason claims_check(const struct policy *policy,
  */
 enum reason claims_username_form(const char *name, size_t len,
     const char *domain, size_t *local_len);
+
+/*
+ * RFC 7519 section 4.1.4: whether a token that expires at EXP is expired
+ * at NOW with LEEWAY seconds (0 to 300) of clock skew: NOW >= EXP +
+ * LEEWAY, computed without overflow (an EXP + LEEWAY past INT64_MAX lies
+ * beyond any NOW).  The verifier and the module's account stage both ask
+ * this, so that they agree on every EXP.
+ */
+bool claims_expired(int64_t exp, long leeway, int64_t now);
 
 /* Free what OUT holds. */
 void claims_clear(struct claims *out);

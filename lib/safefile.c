@@ -6,6 +6,15 @@
  * replace the file by rename).  A sticky folder such as /tmp is refused
  * too: its owner check is the file's owner, which the attacker can be.
  *
+ * Every folder above goes the same way (someone able to write one can
+ * rename the folder below it and put his own in its place), except that
+ * a sticky ancestor is fine: there no one renames the entries of others,
+ * and the entry below it must be owned by an allowed owner.  Ancestors
+ * are checked twice over: as the path names them, with stat() so that a
+ * symlinked ancestor (/var/run -> /run) counts as its target, and as the
+ * real path of the folder (realpath), which adds the folders above a
+ * link's target and above the working folder of a relative path.
+ *
  * The folder is opened first and the file is opened relative to it, so
  * the folder checked is the folder the file was read from.  O_NOFOLLOW
  * refuses a symlink as the last component; O_NONBLOCK keeps a FIFO from
@@ -62,29 +71,111 @@ split_path(const char *path, char *dir, char *base)
 	    strcmp(base, "..") != 0;
 }
 
+/*
+ * The folder DIR (status ST) on the way to PATH: owned by an allowed
+ * owner and writable by no one else; an ANCESTOR may be writable by
+ * others when it is sticky.
+ */
 static int
-check_folder(const char *path, const char *dir, int dfd,
+check_folder(const char *path, const char *dir, const struct stat *st,
+    bool ancestor, const struct safefile_rule *rule,
+    const struct pj_log *log)
+{
+	if (!owner_allowed(rule, st->st_uid)) {
+		pj_logf(log, LOG_ERR, "%.200s: unsafe folder %.200s: "
+		    "owned by uid %lu", path, dir, (unsigned long)st->st_uid);
+		return PJ_ERR_FILE;
+	}
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    !(ancestor && (st->st_mode & S_ISVTX) != 0)) {
+		pj_logf(log, LOG_ERR, "%.200s: unsafe folder %.200s: "
+		    "writable by group or others (mode %04o)", path, dir,
+		    (unsigned)(st->st_mode & 07777));
+		return PJ_ERR_FILE;
+	}
+	return PJ_OK;
+}
+
+/*
+ * Check each folder above DIR as its text names it ("/a/b": "/a" and
+ * "/"; "a/b": "a" only), following symlinks.
+ */
+static int
+check_ancestors(const char *path, const char *dir,
     const struct safefile_rule *rule, const struct pj_log *log)
 {
+	char up[PATH_MAX];
+	char *slash;
 	struct stat st;
+	int ret = PJ_ERR_FILE;
+
+	if (strlen(dir) >= sizeof(up)) {
+		pj_logf(log, LOG_ERR, "%.200s: folder name too long", path);
+		goto out;
+	}
+	strcpy(up, dir);
+	for (;;) {
+		slash = strrchr(up, '/');
+		if (slash == NULL || (slash == up && up[1] == '\0'))
+			break;
+		if (slash == up)
+			up[1] = '\0';	/* "/a": then "/" */
+		else
+			*slash = '\0';
+		if (stat(up, &st) != 0) {
+			pj_logf(log, LOG_ERR, "%.200s: folder %.200s: %s",
+			    path, up, strerror(errno));
+			goto out;
+		}
+		if (check_folder(path, up, &st, true, rule, log) != PJ_OK)
+			goto out;
+	}
+	ret = PJ_OK;
+out:
+	return ret;
+}
+
+/*
+ * The folder DIR, open as DFD: the folder itself, the folders above it as
+ * DIR names them, and those above its real path.
+ */
+static int
+check_folders(const char *path, const char *dir, int dfd,
+    const struct safefile_rule *rule, const struct pj_log *log)
+{
+	struct stat st, rst;
+	char *real = NULL;
+	int ret = PJ_ERR_FILE;
 
 	if (fstat(dfd, &st) != 0) {
 		pj_logf(log, LOG_ERR, "%.200s: folder %.200s: fstat: %s",
 		    path, dir, strerror(errno));
-		return PJ_ERR_FILE;
+		goto out;
 	}
-	if (!owner_allowed(rule, st.st_uid)) {
-		pj_logf(log, LOG_ERR, "%.200s: unsafe folder %.200s: "
-		    "owned by uid %lu", path, dir, (unsigned long)st.st_uid);
-		return PJ_ERR_FILE;
+	if (check_folder(path, dir, &st, false, rule, log) != PJ_OK ||
+	    check_ancestors(path, dir, rule, log) != PJ_OK)
+		goto out;
+
+	real = realpath(dir, NULL);
+	if (real == NULL) {
+		pj_logf(log, LOG_ERR, "%.200s: folder %.200s: %s", path, dir,
+		    strerror(errno));
+		goto out;
 	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		pj_logf(log, LOG_ERR, "%.200s: unsafe folder %.200s: "
-		    "writable by group or others (mode %04o)", path, dir,
-		    (unsigned)(st.st_mode & 07777));
-		return PJ_ERR_FILE;
+	/* The real path must lead to the folder that was opened. */
+	if (stat(real, &rst) != 0 || rst.st_dev != st.st_dev ||
+	    rst.st_ino != st.st_ino) {
+		pj_logf(log, LOG_ERR, "%.200s: folder %.200s changed while "
+		    "being checked", path, dir);
+		goto out;
 	}
-	return PJ_OK;
+	if (strcmp(real, dir) != 0 &&
+	    check_ancestors(path, real, rule, log) != PJ_OK)
+		goto out;
+	ret = PJ_OK;
+out:
+	free(real);
+	return ret;
 }
 
 static int
@@ -210,7 +301,7 @@ open_folder(const char *path, const struct safefile_rule *rule,
 			    path, dir, strerror(errno));
 		return PJ_ERR_FILE;
 	}
-	return check_folder(path, dir, *dfd, rule, log);
+	return check_folders(path, dir, *dfd, rule, log);
 }
 
 int

@@ -2,7 +2,9 @@
  * Reading the files the module trusts: configuration, key sets, secrets.
  * A file is opened without following symlinks and must be a regular file
  * owned by an allowed owner and writable by no one else; so must its
- * folder.  Secret files must not be readable by others either.
+ * folder, and every folder above it up to / (as the path names it and as
+ * its real path does), where a sticky folder such as /tmp may be writable
+ * by others.  Secret files must not be readable by others either.
  */
 #ifndef PJ_SAFEFILE_H
 #define PJ_SAFEFILE_H
@@ -29,8 +31,9 @@ struct safefile_rule {
  * free with wipe_free(*BUF, *LEN) for secrets, free() otherwise) and *LEN
  * are set, and *MTIME when MTIME is not NULL.  On PJ_ERR_FILE a line
  * naming the file and the problem (missing, symlink, not a regular file,
- * owner, group/world writable, readable by others, folder unsafe, too
- * large) has been logged at LOG_ERR.  PJ_ERR_NOMEM otherwise.
+ * owner, group/world writable, readable by others, folder unsafe, naming
+ * that folder, too large) has been logged at LOG_ERR.  PJ_ERR_NOMEM
+ * otherwise.
  */
 int safefile_read(const char *path, const struct safefile_rule *rule,
     const struct pj_log *log, char **buf, size_t *len, time_t *mtime);

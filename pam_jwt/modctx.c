@@ -16,6 +16,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "claims.h"
 #include "modctx.h"
 #include "modlog.h"
 
@@ -60,11 +61,12 @@ out:
 }
 
 /*
- * Whether NAME exists locally.  A failed lookup (an unreachable
- * directory, say) counts as unknown: the token is then refused.
+ * Whether NAME exists locally, and its uid in *UID.  A failed lookup (an
+ * unreachable directory, say) counts as unknown: the token is then
+ * refused.
  */
 static bool
-user_exists(const struct modctx *ctx, const char *name)
+user_exists(const struct modctx *ctx, const char *name, uid_t *uid)
 {
 	struct passwd pw;
 	struct passwd *result = NULL;
@@ -90,6 +92,8 @@ user_exists(const struct modctx *ctx, const char *name)
 		goto out;
 	}
 	found = result != NULL;
+	if (found)
+		*uid = pw.pw_uid;
 out:
 	free(buf);
 	return found;
@@ -107,7 +111,7 @@ modctx_get_user(struct modctx *ctx)
 		goto out;
 	}
 	ctx->user = user;
-	ctx->user_known = user_exists(ctx, user);
+	ctx->user_known = user_exists(ctx, user, &ctx->uid);
 	err = PJ_OK;
 out:
 	return err;
@@ -123,6 +127,22 @@ modctx_get_token(struct modctx *ctx)
 	if (err == PJ_ERR_INTERNAL)
 		ctx->why = "conversation_failed";
 	return err;
+}
+
+/*
+ * Whether the user is an account of uid 0 that policy P does not let in,
+ * with the reason set in CTX.  The verifier refuses the name "root", but
+ * any name of uid 0 (a "toor" alias) is root all the same.
+ */
+static bool
+is_refused_root(struct modctx *ctx, const struct policy *p)
+{
+	if (!ctx->user_known || ctx->uid != 0 || (p != NULL && p->allow_root))
+		return false;
+	ctx->reason = REASON_ROOT_REFUSED;
+	snprintf(ctx->message, sizeof(ctx->message), "the user has uid 0 "
+	    "and allow_root is off");
+	return true;
 }
 
 int
@@ -152,6 +172,8 @@ modctx_verify(struct modctx *ctx)
 		    "no local user of that name");
 		goto out;
 	}
+	if (is_refused_root(ctx, ctx->vd.policy))
+		goto out;
 	err = PJ_OK;
 out:
 	return err;
@@ -204,8 +226,19 @@ modctx_check_account(struct modctx *ctx, const struct modenv *env,
 		ctx->why = "unknown_section";
 		goto out;
 	}
-	/* As the verifier does: refused when now >= exp + leeway. */
-	if (now >= env->exp + p->leeway) {
+	/* The section that accepted the token takes only its issuer's. */
+	if (p->issuer == NULL || strcmp(env->iss, p->issuer) != 0) {
+		ctx->why = "bad_environment";
+		goto out;
+	}
+	/* Unknown, the user's uid cannot be checked: fail closed. */
+	if (!ctx->user_known) {
+		ctx->why = "unknown_user";
+		goto out;
+	}
+	if (is_refused_root(ctx, p))
+		goto out;
+	if (claims_expired(env->exp, p->leeway, now)) {
 		ctx->reason = REASON_EXPIRED;
 		goto out;
 	}
@@ -294,28 +327,36 @@ modctx_log(const struct modctx *ctx, int err, int rc)
 {
 	struct modlog_decision d;
 	bool audit = ctx->cfg != NULL && ctx->cfg->audit;
+	/*
+	 * A name that is no local user may be a password typed into the
+	 * user prompt: it is logged only with "audit".
+	 */
+	bool withhold = ctx->user != NULL && !ctx->user_known && !audit;
 
 	memset(&d, 0, sizeof(d));
 	d.stage = ctx->stage == MODCTX_AUTH ? "auth" : "account";
 	d.result = log_result(rc);
 	d.reason = log_reason(ctx, err, rc);
-
-	/*
-	 * A name that is no local user may be a password typed into the
-	 * user prompt: it is logged only with "audit".
-	 */
-	if (ctx->user != NULL && (ctx->user_known || audit))
-		d.user = ctx->user;
-	else if (ctx->user != NULL)
+	if (withhold)
 		d.user = "(unknown)";
+	else
+		d.user = ctx->user;
 
 	d.iss = ctx->iss;
 	d.jti = ctx->jti;
 	d.kid = ctx->vd.kid[0] != '\0' ? ctx->vd.kid : NULL;
 	modlog_decision(ctx->pamh, &d);
 
-	/* The message may hold token values, bounded and escaped. */
-	if (rc != PAM_SUCCESS && ctx->message[0] != '\0')
+	/*
+	 * The message may hold token values, bounded and escaped, and the
+	 * user name (user_mismatch): withheld as the decision line does.
+	 */
+	if (rc == PAM_SUCCESS || ctx->message[0] == '\0')
+		return;
+	if (withhold)
+		pj_logf(&ctx->log, LOG_DEBUG, "refusal details withheld: "
+		    "unknown user (set audit to log them)");
+	else
 		pj_logf(&ctx->log, LOG_DEBUG, "%s", ctx->message);
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <security/pam_modules.h>
 
@@ -29,6 +30,7 @@ struct modctx {
 	struct verifier *ver;
 	const char *user;	/* PAM's string, not owned */
 	bool user_known;	/* the user exists locally */
+	uid_t uid;		/* its uid, when USER_KNOWN */
 	struct authtok tok;
 	struct verdict vd;
 	/* The token's iss and jti for the log (not owned), or NULL. */
@@ -55,9 +57,10 @@ void modctx_init(struct modctx *ctx, pam_handle_t *pamh,
 int modctx_load(struct modctx *ctx, int argc, const char **argv);
 
 /*
- * The PAM user (pam_get_user, which may prompt for it) and whether that
- * user exists locally (getpwnam_r).  Returns PJ_OK, or PJ_ERR_REFUSED
- * when there is no user name.  Logs a failed lookup at LOG_ERR.
+ * The PAM user (pam_get_user, which may prompt for it), whether that
+ * user exists locally (getpwnam_r) and its uid.  Returns PJ_OK, or
+ * PJ_ERR_REFUSED when there is no user name.  Logs a failed lookup at
+ * LOG_ERR.
  */
 int modctx_get_user(struct modctx *ctx);
 
@@ -70,8 +73,11 @@ int modctx_get_token(struct modctx *ctx);
 /*
  * Verify the input in CTX->tok for CTX->user at the current time, wipe
  * the input, and refuse a token that names a user who does not exist
- * locally (reason unknown_user).  Returns PJ_OK only when the verifier
- * accepted the token; else the verifier's code (PJ_ERR_REFUSED, ...).
+ * locally (reason unknown_user), or whose uid is 0 when the accepting
+ * policy has allow_root off (root_refused: allow_root is about the
+ * account, whatever its name).  Returns PJ_OK only when the verifier
+ * accepted the token and these checks passed; else PJ_ERR_REFUSED or the
+ * verifier's code.
  */
 int modctx_verify(struct modctx *ctx);
 
@@ -79,10 +85,12 @@ int modctx_verify(struct modctx *ctx);
  * The account check on what the authentication left in ENV (read with
  * STATE) at time NOW: the variables must all be there and well-formed
  * (else reason bad_environment), PAM_JWT_SECTION must name a policy of
- * the configuration (unknown_section), PAM_JWT_EXP plus that policy's
- * leeway must lie ahead (expired), and PAM_JWT_GROUPS must hold one of
- * its require_group (missing_group).  Returns PJ_OK or PJ_ERR_REFUSED
- * with the reason in CTX; does not log.
+ * the configuration (unknown_section) whose issuer PAM_JWT_ISS is
+ * (bad_environment), the user must exist locally (unknown_user) and its
+ * uid may be 0 only when that policy allows root (root_refused),
+ * PAM_JWT_EXP plus that policy's leeway must lie ahead (expired), and
+ * PAM_JWT_GROUPS must hold one of its require_group (missing_group).
+ * Returns PJ_OK or PJ_ERR_REFUSED with the reason in CTX; does not log.
  */
 int modctx_check_account(struct modctx *ctx, const struct modenv *env,
     enum modenv_state state, int64_t now);

@@ -33,6 +33,10 @@ SVC=$T/svc
 USER1=nobody
 USER2=daemon
 NOUSER=pjwtnosuchuser
+# A second account of uid 0, made for the test (see root_alias_add); the
+# process id keeps runs side by side apart.
+ROOT_ALIAS=pjwt0-$$
+TEST_GECOS="pam_jwt test"
 RHOST=192.0.2.7
 
 # --- requirements --------------------------------------------------------
@@ -69,6 +73,43 @@ done
 if id -u $NOUSER >/dev/null 2>&1; then
 	pj_error "the user $NOUSER must not exist"
 fi
+
+# root_alias_add: the user $ROOT_ALIAS with uid 0 (as "toor" on some
+# systems), marked by its comment and removed at exit, as are those that
+# runs no longer alive left behind.  A user of that name the test did not
+# make is left alone: ROOT_ALIAS_OK stays empty, ROOT_ALIAS_WHY says why,
+# and its cases fail.
+root_alias_is_ours()
+{
+	[ "$(getent passwd "$1" | cut -d: -f3,5)" = "0:$TEST_GECOS" ]
+}
+root_alias_del()
+{
+	# Never -r: its home and mail spool would be root's to lose.
+	root_alias_is_ours "$1" && userdel -f "$1" 2>/dev/null
+}
+root_alias_add()
+{
+	ROOT_ALIAS_OK=
+	getent passwd | sed -n 's/^pjwt0-\([0-9]*\):.*/\1/p' |
+	    while read -r pid; do
+		kill -0 "$pid" 2>/dev/null || root_alias_del "pjwt0-$pid"
+	done
+	ROOT_ALIAS_WHY="a user $ROOT_ALIAS exists that the test did not make"
+	if ! getent passwd $ROOT_ALIAS >/dev/null; then
+		# useradd warns that uid 0 is outside UID_MIN..UID_MAX.
+		if ! useradd -o -u 0 -M -N -d /nonexistent \
+		    -s /usr/sbin/nologin -c "$TEST_GECOS" $ROOT_ALIAS \
+		    2> "$T/useradd.err"; then
+			ROOT_ALIAS_WHY="useradd: $(cat "$T/useradd.err")"
+			return 0
+		fi
+	fi
+	root_alias_is_ours $ROOT_ALIAS || return 0
+	pj_at_exit "root_alias_del $ROOT_ALIAS"
+	ROOT_ALIAS_OK=1
+}
+root_alias_add
 
 pj_valgrind_init
 
@@ -138,6 +179,9 @@ service jwt "auth required $MOD $ARGS" "account required $MOD $ARGS" \
     "password required $MOD $ARGS" "session required $MOD $ARGS"
 service jwt-audit "auth required $MOD $ARGS audit"
 service jwt-debug "auth required $MOD $ARGS debug"
+service jwt-audit-debug "auth required $MOD $ARGS debug audit"
+service jwt-root "auth required $MOD $ARGS allow_root=yes" \
+    "account required $MOD $ARGS allow_root=yes"
 service jwt-small "auth required $MOD $ARGS max_token_bytes=1000"
 service jwt-badarg "auth required $MOD $ARGS no_such_option=1"
 service jwt-nokey "auth required $MOD config=$NOKEY_CONF"
@@ -166,6 +210,7 @@ service jwt-try "auth required $PW_MODS/pam_set_items.so" \
     "auth required $MOD $ARGS try_first_pass"
 service jwt-acct "account required $MOD $ARGS"
 service jwt-acct-group "account required $MOD $ARGS require_group=admins"
+service jwt-acct-root "account required $MOD $ARGS allow_root=yes"
 
 # --- tokens --------------------------------------------------------------
 
@@ -185,6 +230,7 @@ SECOND=$(claims $USER1 jti-second $EXP pam-test https://second.test |
 EXPIRED=$(claims $USER1 jti-expired $((NOW - 3600)) | pj_token)
 WRONG_AUD=$(claims $USER1 jti-aud $EXP someone-else | pj_token)
 UNKNOWN=$(claims $NOUSER jti-unknown $EXP | pj_token)
+TOOR=$(claims $ROOT_ALIAS jti-toor $EXP | pj_token)
 EVIL=$(printf '{"iss":"https://idp.test","aud":"pam-test","sub":"%s",' \
     $USER1; printf '"exp":%s,"jti":"a b=c\\"\\nd"}' $((NOW - 3600)))
 EVIL=$(printf '%s' "$EVIL" | pj_token)
@@ -474,6 +520,27 @@ run jwt-audit $NOUSER authenticate
 expect_decision "unknown local user: name logged with audit" auth \
     "$(refused jwt-audit $NOUSER https://idp.test k1 jti-unknown unknown_user)"
 
+# allow_root is about uid 0, not about the name root: a second account
+# of uid 0 is refused too, unless the accepting section sets allow_root.
+if [ -n "$ROOT_ALIAS_OK" ]; then
+	answers "$TOOR"
+	run jwt $ROOT_ALIAS authenticate
+	pj_expect "uid 0 alias: PAM_AUTH_ERR, no PAM_JWT_*" "PAM_AUTH_ERR 0" \
+	    "$(code authenticate) $(jwt_env)"
+	expect_decision "uid 0 alias: decision line" auth \
+	    "$(refused jwt $ROOT_ALIAS https://idp.test k1 jti-toor \
+	    root_refused)"
+	run jwt-root $ROOT_ALIAS authenticate acct_mgmt
+	pj_expect "uid 0 alias with allow_root: accepted" \
+	    "PAM_SUCCESS PAM_SUCCESS $ROOT_ALIAS" \
+	    "$(code authenticate) $(code acct_mgmt) $(env_var PAM_JWT_SUB)"
+	expect_decision "uid 0 alias with allow_root: decision line" auth \
+	    "$(line 86 jwt-root:auth accepted $ROOT_ALIAS https://idp.test \
+	    k1 jti-toor none)"
+else
+	pj_fail "uid 0 alias" "$ROOT_ALIAS_WHY"
+fi
+
 # "debug" dumps the effective configuration once, at authpriv.debug (87).
 answers "$GOOD"
 run jwt-debug $USER1 authenticate
@@ -483,6 +550,42 @@ pj_expect "debug: the configuration dumped once" 1 \
     grep -c "^<87>.*pam_jwt(jwt-debug:auth): config $CONF: ")"
 pj_expect "debug: no debug line from the runs without it" 0 \
     "$(head -n "$LOG_MARK" "$LOG" | grep -c '^<87>')"
+
+# The lines logged at authpriv.debug (87) by SERVICE:auth since the last
+# run, other than the configuration dump, as "<87> MESSAGE|" each.
+debug_lines()
+{
+	log_sync
+	tail -n +$((LOG_MARK + 1)) "$LOG" |
+	    sed -n "s/^<87>.*pam_jwt($1:auth): /<87> /p" |
+	    grep -v '^<87> config ' | tr '\n' '|'
+}
+
+# With debug, the refusal message follows the decision line.  It may
+# name the user, and a name that is no local user may be a password
+# typed at the user prompt: withheld as in the decision line, unless
+# audit is set.
+MARKED_USER='Pjw7Mark-s3cret!'
+answers "$GOOD"
+run jwt-debug "$MARKED_USER" authenticate
+expect_decision "debug, unknown user: decision line" auth \
+    "$(refused jwt-debug "(unknown)" https://idp.test k1 jti-good \
+    user_mismatch)"
+GOOD_READ="<87> input of ${#GOOD} bytes in 1 part(s)|"
+pj_expect "debug, unknown user: message withheld" "$GOOD_READ<87> refusal \
+details withheld: unknown user (set audit to log them)|" \
+    "$(debug_lines jwt-debug)"
+pj_expect "debug, unknown user: the name in no log line" 0 \
+    "$(tail -n +$((LOG_MARK + 1)) "$LOG" | grep -c -F Pjw7Mark)"
+run jwt-audit-debug "$MARKED_USER" authenticate
+pj_expect "debug and audit, unknown user: message logged" \
+    "$GOOD_READ<87> the token is for \"$USER1\", not for \"$MARKED_USER\"|" \
+    "$(debug_lines jwt-audit-debug)"
+answers "$GOOD"
+run jwt-debug $USER2 authenticate
+pj_expect "debug, known user: message logged" \
+    "$GOOD_READ<87> the token is for \"$USER1\", not for \"$USER2\"|" \
+    "$(debug_lines jwt-debug)"
 
 # Token values are escaped: none can forge a field or a line.
 answers "$EVIL"
@@ -631,12 +734,14 @@ pj_expect "account: no PAM_JWT_* is PAM_IGNORE" PAM_SUCCESS \
 
 acct()
 {
-	# acct SERVICE EXP GROUPS [SECTION]
+	# acct SERVICE EXP GROUPS [SECTION [ISS [USER]]]
 	log_mark
-	$VG "$DRIVER" -d "$SVC" -r "$RHOST" -e PAM_JWT_ISS=https://idp.test \
-	    -e "PAM_JWT_SECTION=${4-}" -e PAM_JWT_SUB=$USER1 \
+	$VG "$DRIVER" -d "$SVC" -r "$RHOST" \
+	    -e "PAM_JWT_ISS=${5-https://idp.test}" \
+	    -e "PAM_JWT_SECTION=${4-}" -e "PAM_JWT_SUB=${6-$USER1}" \
 	    -e PAM_JWT_JTI=j-acct -e "PAM_JWT_EXP=$2" \
-	    -e "PAM_JWT_GROUPS=$3" "$1" $USER1 acct_mgmt > "$OUT" 2>> "$ALL_ERR"
+	    -e "PAM_JWT_GROUPS=$3" "$1" "${6-$USER1}" acct_mgmt \
+	    > "$OUT" 2>> "$ALL_ERR"
 	[ $? -eq 0 ] || VG_FAILED=1
 	VG_RUNS=$((VG_RUNS + 1))
 }
@@ -650,9 +755,66 @@ acct jwt-acct $(($(date +%s) - 20)) wheel
 pj_expect "account: within the leeway" PAM_SUCCESS "$(code acct_mgmt)"
 acct jwt-acct $EXP wheel
 pj_expect "account: valid" PAM_SUCCESS "$(code acct_mgmt)"
-acct jwt-acct $EXP wheel second
+acct jwt-acct $EXP wheel second https://second.test
 pj_expect "account: the section [issuer second]" PAM_SUCCESS \
     "$(code acct_mgmt)"
+# PAM_JWT_ISS must be the issuer of the section PAM_JWT_SECTION names.
+acct jwt-acct $EXP wheel second https://idp.test
+pj_expect "account: PAM_JWT_ISS not the section's issuer is PAM_AUTH_ERR" \
+    PAM_AUTH_ERR "$(code acct_mgmt)"
+expect_decision "account: PAM_JWT_ISS not the section's issuer, line" \
+    account "$(line 85 jwt-acct:account refused $USER1 https://idp.test "" \
+    j-acct bad_environment)"
+acct jwt-acct $EXP wheel "" https://second.test
+pj_expect "account: the top level with another issuer is PAM_AUTH_ERR" \
+    PAM_AUTH_ERR "$(code acct_mgmt)"
+expect_decision "account: the top level with another issuer, line" \
+    account "$(line 85 jwt-acct:account refused $USER1 \
+    https://second.test "" j-acct bad_environment)"
+acct jwt-acct $EXP wheel "" https://idp.test/
+pj_expect "account: PAM_JWT_ISS compared exactly" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+
+# The extremes of PAM_JWT_EXP: no overflow in exp + leeway.
+acct jwt-acct 9223372036854775807 wheel
+pj_expect "account: PAM_JWT_EXP at INT64_MAX is valid" PAM_SUCCESS \
+    "$(code acct_mgmt)"
+expect_decision "account: PAM_JWT_EXP at INT64_MAX, decision line" account \
+    "$(line 86 jwt-acct:account accepted $USER1 https://idp.test "" \
+    j-acct none)"
+acct jwt-acct 0 wheel
+pj_expect "account: PAM_JWT_EXP 0 is expired" PAM_AUTH_ERR \
+    "$(code acct_mgmt)"
+expect_decision "account: PAM_JWT_EXP 0, decision line" account \
+    "$(line 85 jwt-acct:account refused $USER1 https://idp.test "" \
+    j-acct expired)"
+# The module never writes a negative or larger PAM_JWT_EXP.
+for e in -9223372036854775808 -1 9223372036854775808; do
+	acct jwt-acct $e wheel
+	pj_expect "account: PAM_JWT_EXP=$e is PAM_AUTH_ERR" \
+	    "PAM_AUTH_ERR|$(line 85 jwt-acct:account refused $USER1 "" "" \
+	    "" bad_environment)" "$(code acct_mgmt)|$(decisions account)"
+done
+
+# A user who is not there (any more): its uid cannot be checked.
+acct jwt-acct $EXP wheel "" https://idp.test $NOUSER
+pj_expect "account: unknown local user is PAM_AUTH_ERR" \
+    "PAM_AUTH_ERR|$(line 85 jwt-acct:account refused "(unknown)" \
+    https://idp.test "" j-acct unknown_user)" \
+    "$(code acct_mgmt)|$(decisions account)"
+
+# allow_root in the account stage too: uid 0 under another name.
+if [ -n "$ROOT_ALIAS_OK" ]; then
+	acct jwt-acct $EXP wheel "" https://idp.test $ROOT_ALIAS
+	pj_expect "account: uid 0 alias is PAM_AUTH_ERR" PAM_AUTH_ERR \
+	    "$(code acct_mgmt)"
+	expect_decision "account: uid 0 alias, decision line" account \
+	    "$(line 85 jwt-acct:account refused $ROOT_ALIAS \
+	    https://idp.test "" j-acct root_refused)"
+	acct jwt-acct-root $EXP wheel "" https://idp.test $ROOT_ALIAS
+	pj_expect "account: uid 0 alias with allow_root" PAM_SUCCESS \
+	    "$(code acct_mgmt)"
+fi
 acct jwt-acct $EXP wheel nosuch
 pj_expect "account: unknown section is PAM_AUTH_ERR" PAM_AUTH_ERR \
     "$(code acct_mgmt)"

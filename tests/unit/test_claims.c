@@ -591,6 +591,30 @@ test_username_form(void **state)
 	    REASON_BAD_USERNAME);
 }
 
+/*
+ * claims_expired() alone, which the module's account stage also asks
+ * about PAM_JWT_EXP: the edges, and the extremes where exp + leeway
+ * would overflow (a sanitizer build reports any).
+ */
+static void
+test_expired(void **state)
+{
+	(void)state;
+	assert_false(claims_expired(NOW, 0, NOW - 1));
+	assert_true(claims_expired(NOW, 0, NOW));
+	assert_false(claims_expired(NOW, 60, NOW + 59));
+	assert_true(claims_expired(NOW, 60, NOW + 60));
+	assert_false(claims_expired(INT64_MAX, 300, NOW));
+	assert_false(claims_expired(INT64_MAX, 300, INT64_MAX));
+	assert_false(claims_expired(INT64_MAX - 300, 300, INT64_MAX - 1));
+	assert_true(claims_expired(INT64_MAX - 300, 300, INT64_MAX));
+	assert_true(claims_expired(INT64_MAX, 0, INT64_MAX));
+	assert_true(claims_expired(INT64_MIN, 300, NOW));
+	assert_true(claims_expired(INT64_MIN, 300, INT64_MIN + 300));
+	assert_false(claims_expired(INT64_MIN, 300, INT64_MIN + 299));
+	assert_true(claims_expired(0, 60, NOW));
+}
+
 struct seen {
 	char rules[512];
 	int fails;
@@ -654,6 +678,7 @@ main(void)
 		cmocka_unit_test(test_outputs),
 		cmocka_unit_test(test_refusal_outputs),
 		cmocka_unit_test(test_username_form),
+		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_explain),
 	};
 

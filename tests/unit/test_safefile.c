@@ -31,6 +31,7 @@
 
 struct fixture {
 	char dir[256];
+	char cwd[4096];		/* restored at teardown */
 	char path[512];
 	struct testutil_log logs;
 	struct safefile_rule rule;
@@ -42,7 +43,8 @@ setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	if (f == NULL ||
-	    testutil_tmpdir("safefile", f->dir, sizeof(f->dir)) != 0)
+	    testutil_tmpdir("safefile", f->dir, sizeof(f->dir)) != 0 ||
+	    getcwd(f->cwd, sizeof(f->cwd)) == NULL)
 		return -1;
 	testutil_log_init(&f->logs);
 	f->rule.owners[0] = 0;
@@ -59,7 +61,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	if (testutil_rmtree(f->dir) != 0)
+	if (chdir(f->cwd) != 0 || testutil_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;
@@ -293,6 +295,144 @@ test_folder(void **state)
 	accepted(f, p, "x");
 }
 
+/*
+ * F->dir/gp/p/conf: a file two folders below F->dir, in a folder that is
+ * safe itself.  Returns the grandparent in GP (600 bytes).
+ */
+static const char *
+plant_deep(struct fixture *f, char *gp)
+{
+	char parent[700];
+
+	(void)snprintf(gp, 600, "%s/gp", f->dir);
+	assert_int_equal(mkdir(gp, 0755), 0);
+	(void)snprintf(parent, sizeof(parent), "%s/p", gp);
+	assert_int_equal(mkdir(parent, 0755), 0);
+	return plant(f, parent, "conf", "x", 0644);
+}
+
+/*
+ * Read PATH and expect exactly one log line, naming FOLDER as the unsafe
+ * one and saying PROBLEM.
+ */
+static void
+unsafe_folder(struct fixture *f, const char *path, const char *folder,
+    const char *problem)
+{
+	char want[2048];
+
+	(void)snprintf(want, sizeof(want), "%s: unsafe folder %s: %s", path,
+	    folder, problem);
+	refused(f, path, problem);
+	assert_string_equal(f->logs.last, want);
+	assert_int_equal(f->logs.count, 1);
+}
+
+/*
+ * Whoever can write any folder above the file can rename the folder
+ * below it away and put his own in its place, so every ancestor up to /
+ * counts, not only the file's own folder.
+ */
+static void
+test_ancestor_writable(void **state)
+{
+	struct fixture *f = *state;
+	char gp[600];
+	const char *p = plant_deep(f, gp);
+
+	accepted(f, p, "x");
+	assert_int_equal(chmod(gp, 0777), 0);
+	unsafe_folder(f, p, gp, "writable by group or others (mode 0777)");
+	assert_int_equal(chmod(gp, 0775), 0);
+	unsafe_folder(f, p, gp, "writable by group or others (mode 0775)");
+}
+
+/*
+ * In a sticky folder (like /tmp) no one can rename the entries of
+ * others: a sticky ancestor is fine, so files below a root-owned folder
+ * in /tmp are read.  The file's own folder must still not be writable.
+ */
+static void
+test_ancestor_sticky(void **state)
+{
+	struct fixture *f = *state;
+	char gp[600];
+	const char *p = plant_deep(f, gp);
+
+	assert_int_equal(chmod(gp, 01777), 0);
+	accepted(f, p, "x");
+	assert_int_equal(chmod(gp, 01775), 0);
+	accepted(f, p, "x");
+}
+
+static void
+test_ancestor_owner(void **state)
+{
+	struct fixture *f = *state;
+	char gp[600];
+	const char *p = plant_deep(f, gp);
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chown(gp, NOBODY, (gid_t)-1), 0);
+	unsafe_folder(f, p, gp, "owned by uid 65534");
+
+	/* Sticky or not, the owner of an ancestor must be trusted. */
+	assert_int_equal(chmod(gp, 01755), 0);
+	unsafe_folder(f, p, gp, "owned by uid 65534");
+
+	/* The same folder is fine once its owner is trusted. */
+	f->rule.owners[1] = NOBODY;
+	accepted(f, p, "x");
+}
+
+/*
+ * A folder reached through a symbolic link: the folders above the link's
+ * target count, not only the link's own folder.  Here the link lies in a
+ * safe folder, but the target's parent is world-writable.
+ */
+static void
+test_ancestor_symlink(void **state)
+{
+	struct fixture *f = *state;
+	char gp[600], link[600], p[700];
+
+	(void)plant_deep(f, gp);
+	(void)snprintf(link, sizeof(link), "%s/link", f->dir);
+	assert_int_equal(symlink("gp/p", link), 0);
+	(void)snprintf(p, sizeof(p), "%s/conf", link);
+	accepted(f, p, "x");
+
+	assert_int_equal(chmod(gp, 0777), 0);
+	unsafe_folder(f, p, gp, "writable by group or others (mode 0777)");
+}
+
+/*
+ * A relative path: the folders above the working folder count too
+ * (teardown goes back to the first working folder).
+ */
+static void
+test_ancestor_relative(void **state)
+{
+	struct fixture *f = *state;
+	char gp[600], parent[700];
+
+	(void)plant_deep(f, gp);
+	(void)snprintf(parent, sizeof(parent), "%s/p", gp);
+	assert_int_equal(chdir(parent), 0);
+	accepted(f, "conf", "x");
+	accepted(f, "./conf", "x");
+
+	assert_int_equal(chmod(gp, 0777), 0);
+	unsafe_folder(f, "conf", gp,
+	    "writable by group or others (mode 0777)");
+	unsafe_folder(f, "./conf", gp,
+	    "writable by group or others (mode 0777)");
+	/* Named by the path: the folder as the path names it. */
+	unsafe_folder(f, "../p/conf", "..",
+	    "writable by group or others (mode 0777)");
+}
+
 static void
 test_size(void **state)
 {
@@ -319,6 +459,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ancestor_writable, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ancestor_sticky, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ancestor_owner, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ancestor_symlink, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ancestor_relative, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_size, setup, teardown),
 	};
 
