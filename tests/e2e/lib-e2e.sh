@@ -16,6 +16,8 @@ E2E_NFAIL=0
 E2E_LOG_MODE=
 E2E_CLEANUP=
 E2E_QUIET=${E2E_QUIET:-0}
+# How long to wait for a /dev/log listener this script cannot read to go.
+E2E_SYSLOG_WAIT=${E2E_SYSLOG_WAIT:-60}
 E2E_GECOS="pam_jwt test user"
 E2E_PAM_MARK="# pam_jwt system test service: removed when the test ends"
 
@@ -27,6 +29,13 @@ e2e_info()
 	if [ "$E2E_QUIET" != 1 ]; then
 		echo "$*"
 	fi
+}
+
+# e2e_note TEXT...: a line shown even when E2E_QUIET=1, on standard error:
+# what the script is waiting for, so that no wait is a silent one.
+e2e_note()
+{
+	echo "$*" >&2
 }
 
 # e2e_die TEXT...: give up: the cleanup still runs.
@@ -198,6 +207,25 @@ e2e_wait()
 	done
 }
 
+# e2e_wait_say SECONDS WHAT COMMAND...: e2e_wait, for waits that may be
+# long: once 3 s have gone by, say (always, see e2e_note) what it is
+# waiting for and how long it will wait at most.
+e2e_wait_say()
+{
+	ws_secs=$1
+	ws_what=$2
+	shift 2
+	if [ "$ws_secs" -le 3 ]; then
+		e2e_wait "$ws_secs" "$@"
+		return
+	fi
+	if e2e_wait 3 "$@"; then
+		return 0
+	fi
+	e2e_note "waiting for $ws_what (up to $((ws_secs - 3)) s more)..."
+	e2e_wait "$((ws_secs - 3))" "$@"
+}
+
 # e2e_free_port: a TCP port free on 127.0.0.1 right now.
 e2e_free_port()
 {
@@ -220,7 +248,8 @@ e2e_stop_pid()
 {
 	[ -n "$1" ] || return 0
 	kill "$1" 2>/dev/null || return 0
-	e2e_wait 10 e2e_pid_gone "$1" || kill -9 "$1" 2>/dev/null
+	e2e_wait_say 10 "process $1 to stop" e2e_pid_gone "$1" ||
+	    kill -9 "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	return 0
 }
@@ -321,12 +350,21 @@ e2e_syslog_start()
 		return 0
 	fi
 	# Some other listener we cannot read (another test's, most likely):
-	# wait for it to go.
+	# wait a while for it to go, saying so even in quiet mode.
 	if e2e_syslog_taken; then
-		e2e_info "syslog: /dev/log is taken, waiting for it"
-		e2e_wait 300 e2e_syslog_free ||
-		    e2e_die "/dev/log has a listener whose output" \
-		    "this test cannot read"
+		e2e_note "syslog: /dev/log has a listener whose output this" \
+		    "script cannot read (not journald, nor rsyslogd or" \
+		    "syslog-ng writing /var/log/auth.log); waiting up to" \
+		    "$E2E_SYSLOG_WAIT s for it to go..."
+		e2e_wait "$E2E_SYSLOG_WAIT" e2e_syslog_free ||
+		    e2e_die "/dev/log still has a listener whose output" \
+		    "this script cannot read, after $E2E_SYSLOG_WAIT s." \
+		    "Find it with: ss -xap | grep /dev/log  (another" \
+		    "pam_jwt test still running, most likely: let it" \
+		    "finish), stop it or run journald or rsyslogd instead," \
+		    "then run this again (E2E_SYSLOG_WAIT=SECONDS waits" \
+		    "longer)."
+		e2e_note "syslog: /dev/log is free now"
 	fi
 
 	# Nothing listens: put a listener there for the test's duration
@@ -348,7 +386,7 @@ with open(sys.argv[1], "ab", buffering=0) as out:
 ' "$E2E_LOG_FILE" &
 	E2E_LOG_PID=$!
 	e2e_on_exit "e2e_stop_pid $E2E_LOG_PID; rm -f /dev/log"
-	e2e_wait 30 e2e_syslog_ready ||
+	e2e_wait_say 30 "the syslog listener on /dev/log" e2e_syslog_ready ||
 	    e2e_die "the syslog listener on /dev/log did not start"
 	E2E_LOG_INODE=$(stat -c %i /dev/log)
 }
@@ -416,7 +454,7 @@ e2e_log_has()
 e2e_wait_log()
 {
 	E2E_LOG_LINE=
-	e2e_wait 15 e2e_log_has "$1" || return 1
+	e2e_wait_say 15 "the module's log line" e2e_log_has "$1" || return 1
 	E2E_LOG_LINE=$(e2e_log_new | grep -E -m 1 -- "$1")
 }
 
@@ -467,6 +505,8 @@ e2e_idp_install()
 		return 0
 	fi
 	t0=$(e2e_now_ms)
+	e2e_note "provider: installing its npm packages (npm ci, once;" \
+	    "this can take a minute)..."
 	if ! (cd "$E2E_IDP_DIR" && npm ci --no-audit --no-fund \
 	    --loglevel=error >npm-ci.log 2>&1); then
 		e2e_show "$E2E_IDP_DIR/npm-ci.log" 30
@@ -511,7 +551,8 @@ e2e_idp_start()
 		    >"$E2E_TMP/idp.out" 2>"$E2E_TMP/idp.err" &
 		E2E_IDP_PID=$!
 		e2e_on_exit "e2e_stop_pid $E2E_IDP_PID"
-		if e2e_wait 90 e2e_idp_up_or_dead; then
+		if e2e_wait_say 90 "the test provider on $E2E_IDP_URL" \
+		    e2e_idp_up_or_dead; then
 			if e2e_idp_discovery >/dev/null 2>&1; then
 				ms=$(e2e_json "$E2E_TMP/idp.out" \
 				    "d['startup_ms']" 2>/dev/null)
@@ -663,7 +704,8 @@ EOF
 		"$d/$service" -D -e -f "$d/sshd_config" >"$d/sshd.log" 2>&1 &
 		E2E_SSHD_PID=$!
 		e2e_on_exit "e2e_stop_pid $E2E_SSHD_PID"
-		if e2e_wait 60 e2e_sshd_up_or_dead &&
+		if e2e_wait_say 60 "sshd on 127.0.0.1:$E2E_SSHD_PORT" \
+		    e2e_sshd_up_or_dead &&
 		    ! e2e_pid_gone "$E2E_SSHD_PID"; then
 			e2e_info "sshd: listening on" \
 			    "127.0.0.1:$E2E_SSHD_PORT (PAM service $service)"
