@@ -40,4 +40,15 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_verify(int argc, char **argv);
 int cmd_askpass(int argc, char **argv);
 
+/*
+ * The helper daemon's client (cmd_helper.c, doc/PROTOCOL.md): exit 0
+ * done, 1 refused by the helper, 2 command line, configuration or the
+ * helper unreachable.
+ */
+int cmd_store(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
+int cmd_drop(int argc, char **argv);
+
 #endif

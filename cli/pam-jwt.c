@@ -20,6 +20,11 @@ struct command {
 static const struct command commands[] = {
 	{ "verify", cmd_verify },
 	{ "askpass", cmd_askpass },
+	{ "store", cmd_store },
+	{ "token", cmd_token },
+	{ "status", cmd_status },
+	{ "logout", cmd_logout },
+	{ "drop", cmd_drop },
 };
 
 /* Called through a link of this name, the tool is "pam-jwt askpass". */
@@ -44,6 +49,17 @@ usage(FILE *out)
 	    "      Print the part of a token that PROMPT asks for: point "
 	    "SSH_ASKPASS\n"
 	    "      or SUDO_ASKPASS at it.\n"
+	    "\n"
+	    "Helper commands (all take --socket PATH and --config FILE):\n"
+	    "  store USER       (root) hand the helper the token endpoint "
+	    "response\n"
+	    "                   on standard input\n"
+	    "  token [--user NAME]   print the current access token\n"
+	    "  status [--user NAME]  issuer, subject, groups, expiry\n"
+	    "  logout [--user NAME]  drop the stored tokens\n"
+	    "  drop USER        (root) drop a user's tokens\n"
+	    "      Exit 0 done, 1 refused by the helper, 2 usage or "
+	    "connection.\n"
 	    "\n"
 	    "Options:\n"
 	    "  -h, --help       show this help\n"

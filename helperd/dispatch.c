@@ -1,0 +1,555 @@
+/*
+ * Requests: read the message, decide who may do what, act on the store.
+ *
+ * The order matters for privacy: the authorisation check comes before any
+ * lookup of the named user, so that a user cannot learn whether another
+ * account exists or has tokens from the kind of refusal they get.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "jsonstrict.h"
+#include "reason.h"
+#include "strutil.h"
+#include "wipe.h"
+
+/* Longest user name a request may carry (useradd allows 32). */
+#define DISPATCH_MAX_USER 256
+/* Longest value of a log line field, before escaping. */
+#define DISPATCH_LOG_MAX 64
+#define DISPATCH_LOG_SIZE (4 * DISPATCH_LOG_MAX + 4)
+/* Buffer for getpwuid_r and getpwnam_r. */
+#define DISPATCH_PW_BUF 16384
+
+enum op { OP_STATUS, OP_TOKEN, OP_STORE, OP_LOGOUT, OP_DROP };
+
+struct op_info {
+	const char *name;
+	enum op op;
+	bool root_only;		/* store and drop */
+	bool needs_user;	/* "user" required, not the caller's own */
+	const char *members[2];	/* allowed besides "v" and "op" */
+};
+
+static const struct op_info ops[] = {
+	{ "status", OP_STATUS, false, false, { "user", NULL } },
+	{ "token", OP_TOKEN, false, false, { "user", NULL } },
+	{ "store", OP_STORE, true, true, { "user", "tokens" } },
+	{ "logout", OP_LOGOUT, false, false, { "user", NULL } },
+	{ "drop", OP_DROP, true, true, { "user", NULL } }
+};
+
+/* One request as it is being answered. */
+struct request {
+	struct dispatch_ctx *ctx;
+	const struct dispatch_caller *caller;
+	const struct op_info *op;
+	struct json_object *msg;
+	const char *user;	/* the user the request is about */
+	char caller_name[DISPATCH_MAX_USER + 1];
+};
+
+struct json_object *
+dispatch_error(enum proto_error e)
+{
+	switch (e) {
+	case PROTO_E_TOO_LARGE:
+		return proto_new_error(e, "a message is at most 65536 bytes");
+	case PROTO_E_UNSUPPORTED_VERSION:
+		return proto_new_error(e, "this helper speaks version 1");
+	case PROTO_E_BAD_REQUEST:
+		return proto_new_error(e,
+		    "a request is one strict JSON object with \"v\" and "
+		    "\"op\"");
+	default:
+		break;
+	}
+	return proto_new_error(e, "");
+}
+
+/* {"v": 1, "ok": true}, or NULL. */
+static struct json_object *
+new_ok(void)
+{
+	struct json_object *r = proto_new_msg(NULL);
+
+	if (r != NULL && json_object_object_add(r, "ok",
+	    json_object_new_boolean(1)) != 0) {
+		json_object_put(r);
+		r = NULL;
+	}
+	return r;
+}
+
+/* Add VAL (which may be NULL after a failed allocation) to OBJ. */
+static bool
+add(struct json_object *obj, const char *key, struct json_object *val)
+{
+	if (val == NULL)
+		return false;
+	if (json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		return false;
+	}
+	return true;
+}
+
+static bool
+add_str(struct json_object *obj, const char *key, const char *s)
+{
+	return add(obj, key, s != NULL ? json_object_new_string(s) :
+	    json_object_new_null());
+}
+
+static const struct op_info *
+find_op(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(ops[i].name, name) == 0)
+			return &ops[i];
+	}
+	return NULL;
+}
+
+/* Every member of MSG is "v", "op" or one that OP allows. */
+static bool
+members_allowed(struct json_object *msg, const struct op_info *op)
+{
+	size_t i;
+	bool ok;
+
+	json_object_object_foreach(msg, key, val) {
+		(void)val;
+		ok = strcmp(key, "v") == 0 || strcmp(key, "op") == 0;
+		for (i = 0; i < 2 && !ok; i++)
+			ok = op->members[i] != NULL &&
+			    strcmp(key, op->members[i]) == 0;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* The name of UID into OUT; false when it has no account. */
+static bool
+name_of_uid(uid_t uid, char *out, size_t size)
+{
+	struct passwd pw, *res = NULL;
+	char buf[DISPATCH_PW_BUF];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL || strlen(res->pw_name) >= size)
+		return false;
+	memcpy(out, res->pw_name, strlen(res->pw_name) + 1);
+	return true;
+}
+
+static bool
+user_exists(const char *name)
+{
+	struct passwd pw, *res = NULL;
+	char buf[DISPATCH_PW_BUF];
+
+	return getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL;
+}
+
+static const char *
+esc(const char *s, char *buf)
+{
+	strutil_escape(s, strlen(s), DISPATCH_LOG_MAX, buf,
+	    DISPATCH_LOG_SIZE);
+	return buf;
+}
+
+/* One log line for a decision about REQ. */
+static void
+log_decision(const struct request *req, int prio, const char *what,
+    const char *detail)
+{
+	char u[DISPATCH_LOG_SIZE];
+
+	pj_logf(req->ctx->log, prio,
+	    "%s op=%s caller_uid=%lu caller_pid=%ld user=%s%s%s", what,
+	    req->op->name, (unsigned long)req->caller->uid,
+	    (long)req->caller->pid,
+	    req->user != NULL ? esc(req->user, u) : "-",
+	    detail != NULL ? " " : "", detail != NULL ? detail : "");
+}
+
+/*
+ * Read "user" and decide.  Returns PJ_OK when REQ may go on (REQ->user
+ * set), else PJ_ERR_REFUSED with *R the refusal (NULL when memory ran
+ * out: the connection then closes without an answer).
+ */
+static int
+authorise(struct request *req, struct json_object **r)
+{
+	const char *named = NULL;
+	bool is_root = req->caller->uid == 0;
+
+	*r = NULL;
+	if (jsonstrict_has(req->msg, "user")) {
+		if (!proto_get_str(req->msg, "user", &named) ||
+		    named[0] == '\0' || strlen(named) > DISPATCH_MAX_USER) {
+			*r = proto_new_error(PROTO_E_BAD_REQUEST,
+			    "\"user\" must be a user name");
+			return PJ_ERR_REFUSED;
+		}
+	} else if (req->op->needs_user) {
+		*r = proto_new_error(PROTO_E_BAD_REQUEST,
+		    "this op needs \"user\"");
+		return PJ_ERR_REFUSED;
+	}
+	if (!name_of_uid(req->caller->uid, req->caller_name,
+	    sizeof(req->caller_name))) {
+		req->user = named;
+		log_decision(req, LOG_NOTICE, "refused",
+		    "reason=unknown_user (the caller has no account)");
+		*r = proto_new_error(PROTO_E_UNKNOWN_USER,
+		    "your uid has no account on this host");
+		return PJ_ERR_REFUSED;
+	}
+	req->user = named != NULL ? named : req->caller_name;
+
+	/* The gate: root for anyone, everyone else for themselves. */
+	if (!is_root && (req->op->root_only ||
+	    strcmp(req->user, req->caller_name) != 0)) {
+		log_decision(req, LOG_NOTICE, "refused", "reason=forbidden");
+		*r = proto_new_error(PROTO_E_FORBIDDEN, req->op->root_only ?
+		    "only root may do this" :
+		    "you may only act for yourself");
+		return PJ_ERR_REFUSED;
+	}
+	if (is_root && !user_exists(req->user)) {
+		*r = proto_new_error(PROTO_E_UNKNOWN_USER,
+		    "no such user on this host");
+		return PJ_ERR_REFUSED;
+	}
+	return PJ_OK;
+}
+
+static struct json_object *
+no_token(void)
+{
+	return proto_new_error(PROTO_E_NO_TOKEN, "no tokens are stored");
+}
+
+static struct json_object *
+op_status(struct request *req)
+{
+	struct store_entry *e = store_find(req->ctx->store, req->user);
+	struct json_object *r, *groups;
+	size_t i;
+	bool ok;
+
+	if (e == NULL)
+		return no_token();
+	r = new_ok();
+	if (r == NULL)
+		return NULL;
+	groups = json_object_new_array();
+	ok = add_str(r, "user", e->user) && add_str(r, "issuer", e->issuer) &&
+	    add_str(r, "subject", e->subject) && add(r, "groups", groups);
+	for (i = 0; ok && i < e->n_groups; i++)
+		ok = json_object_array_add(groups,
+		    json_object_new_string(e->groups[i])) == 0;
+	ok = ok && add(r, "expires", json_object_new_int64(e->exp)) &&
+	    add_str(r, "state", (int64_t)time(NULL) < e->exp ? "valid" :
+	    "expired") &&
+	    add(r, "stored", json_object_new_int64(e->stored_at)) &&
+	    add(r, "refresh_token",
+	    json_object_new_boolean(e->refresh_token != NULL)) &&
+	    add(r, "id_token", json_object_new_boolean(e->id_token != NULL));
+	if (!ok) {
+		proto_put(r);
+		return NULL;
+	}
+	return r;
+}
+
+/*
+ * A token is handed out only when it verifies now (DESIGN.md "Helper"):
+ * the key set may have changed, and it may have expired.
+ */
+static struct json_object *
+op_token(struct request *req)
+{
+	struct store_entry *e = store_find(req->ctx->store, req->user);
+	struct json_object *r = NULL;
+	struct verdict vd;
+	char msg[320];
+	int err;
+
+	memset(&vd, 0, sizeof(vd));
+	if (e == NULL)
+		return no_token();
+	err = verifier_verify(req->ctx->verifier, e->access_token,
+	    strlen(e->access_token), e->user, (int64_t)time(NULL), NULL, &vd);
+	if (err == PJ_ERR_REFUSED || err == PJ_ERR_NOT_TOKEN) {
+		/*
+		 * XXX renewal with the refresh token is the next step;
+		 * until then an expired token is simply not handed out.
+		 */
+		snprintf(msg, sizeof(msg),
+		    "the stored access token no longer verifies: %s",
+		    reason_name(vd.reason));
+		r = proto_new_error(PROTO_E_NO_TOKEN, msg);
+		goto out;
+	}
+	if (err != PJ_OK) {
+		r = proto_new_error(PROTO_E_INTERNAL,
+		    "the helper cannot verify tokens now: see its log");
+		goto out;
+	}
+	r = new_ok();
+	if (r == NULL)
+		goto out;
+	if (!add_str(r, "user", e->user) ||
+	    !add_str(r, "access_token", e->access_token) ||
+	    !add(r, "expires", json_object_new_int64(vd.claims.exp))) {
+		proto_put(r);
+		r = NULL;
+	}
+out:
+	verdict_clear(&vd);
+	return r;
+}
+
+/* Optional string member NAME of TOKENS into *OUT (a copy). */
+static int
+copy_opt_str(struct json_object *tokens, const char *name, char **out)
+{
+	const char *s;
+
+	*out = NULL;
+	if (!jsonstrict_has(tokens, name))
+		return PJ_OK;
+	if (!proto_get_str(tokens, name, &s) || s[0] == '\0')
+		return PJ_ERR_REFUSED;
+	*out = strdup(s);
+	return *out != NULL ? PJ_OK : PJ_ERR_NOMEM;
+}
+
+/* Move what the verifier found out of VD into E. */
+static void
+take_claims(struct store_entry *e, struct verdict *vd)
+{
+	e->issuer = vd->claims.iss;
+	vd->claims.iss = NULL;
+	e->subject = vd->claims.sub;
+	vd->claims.sub = NULL;
+	e->groups = vd->claims.groups;
+	e->n_groups = vd->claims.n_groups;
+	vd->claims.groups = NULL;
+	vd->claims.n_groups = 0;
+	e->exp = vd->claims.exp;
+}
+
+/*
+ * The token endpoint response in "tokens": access_token (required),
+ * refresh_token and id_token (optional, opaque), expires_in (optional,
+ * checked for type); anything else a provider adds (token_type, scope)
+ * is ignored.  Returns PJ_OK, PJ_ERR_REFUSED with *R (the refusal, NULL
+ * when memory ran out) or PJ_ERR_NOMEM.
+ */
+static int
+read_tokens(struct request *req, struct store_entry *e,
+    struct json_object **r)
+{
+	struct json_object *t = jsonstrict_get(req->msg, "tokens");
+	struct json_object *ei;
+	int err = PJ_ERR_REFUSED;
+
+	*r = NULL;
+	if (t == NULL || !json_object_is_type(t, json_type_object)) {
+		*r = proto_new_error(PROTO_E_BAD_REQUEST,
+		    "\"tokens\" must be a token endpoint response object");
+		return PJ_ERR_REFUSED;
+	}
+	err = copy_opt_str(t, "access_token", &e->access_token);
+	if (err == PJ_OK && e->access_token == NULL)
+		err = PJ_ERR_REFUSED;
+	if (err == PJ_OK)
+		err = copy_opt_str(t, "refresh_token", &e->refresh_token);
+	/*
+	 * XXX the ID token is kept opaque and never handed out in this
+	 * step; it is verified (audience client_id) once the helper uses
+	 * it, with the renewal.
+	 */
+	if (err == PJ_OK)
+		err = copy_opt_str(t, "id_token", &e->id_token);
+	ei = jsonstrict_get(t, "expires_in");
+	if (err == PJ_OK && jsonstrict_has(t, "expires_in") &&
+	    (ei == NULL || !json_object_is_type(ei, json_type_int) ||
+	    json_object_get_int64(ei) < 0))
+		err = PJ_ERR_REFUSED;
+	if (err == PJ_ERR_REFUSED)
+		*r = proto_new_error(PROTO_E_BAD_REQUEST,
+		    "\"tokens\" needs \"access_token\"; \"refresh_token\" "
+		    "and \"id_token\" are strings, \"expires_in\" an "
+		    "integer");
+	return err;
+}
+
+/*
+ * Verify E's access token for the request's user now; on PJ_OK E holds
+ * what it says.  Returns PJ_OK, PJ_ERR_REFUSED with *R (the refusal,
+ * NULL when memory ran out).
+ */
+static int
+verify_for_store(struct request *req, struct store_entry *e,
+    struct json_object **r)
+{
+	struct verdict vd;
+	enum reason why;
+	char msg[320];
+	int err, rc = PJ_ERR_REFUSED;
+
+	*r = NULL;
+	memset(&vd, 0, sizeof(vd));
+	err = verifier_verify(req->ctx->verifier, e->access_token,
+	    strlen(e->access_token), req->user, (int64_t)time(NULL), NULL,
+	    &vd);
+	if (err == PJ_ERR_REFUSED || err == PJ_ERR_NOT_TOKEN) {
+		why = vd.reason != REASON_NONE ? vd.reason : REASON_MALFORMED;
+		snprintf(msg, sizeof(msg), "%s: %s", reason_name(why),
+		    vd.message[0] != '\0' ? vd.message : "not a JWT");
+		*r = proto_new_error(PROTO_E_BAD_TOKEN, msg);
+		snprintf(msg, sizeof(msg), "reason=%s", reason_name(why));
+		log_decision(req, LOG_NOTICE, "refused token", msg);
+		goto out;
+	}
+	if (err != PJ_OK) {
+		*r = proto_new_error(PROTO_E_INTERNAL,
+		    "the helper cannot verify tokens now: see its log");
+		goto out;
+	}
+	take_claims(e, &vd);
+	rc = PJ_OK;
+out:
+	verdict_clear(&vd);
+	return rc;
+}
+
+static struct json_object *
+op_store(struct request *req)
+{
+	struct store_entry *e;
+	struct json_object *r = NULL;
+	char detail[64];
+	int64_t exp;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	if (read_tokens(req, e, &r) != PJ_OK)
+		goto out;
+	if (verify_for_store(req, e, &r) != PJ_OK)
+		goto out;
+	e->user = strdup(req->user);
+	if (e->user == NULL)
+		goto out;
+	e->stored_at = (int64_t)time(NULL);
+	exp = e->exp;
+	store_put(req->ctx->store, e);
+	e = NULL;
+	snprintf(detail, sizeof(detail), "exp=%" PRId64, exp);
+	log_decision(req, LOG_INFO, "stored", detail);
+	r = new_ok();
+	if (r != NULL && (!add_str(r, "user", req->user) ||
+	    !add(r, "expires", json_object_new_int64(exp)))) {
+		proto_put(r);
+		r = NULL;
+	}
+out:
+	store_entry_free(e);
+	return r;
+}
+
+/*
+ * logout and drop both forget the user's tokens now.  XXX once renewal
+ * exists, logout also revokes the refresh token at the provider.
+ */
+static struct json_object *
+op_drop(struct request *req)
+{
+	struct json_object *r;
+	bool dropped;
+
+	dropped = store_drop(req->ctx->store, req->user);
+	if (dropped)
+		log_decision(req, LOG_INFO, "dropped", NULL);
+	r = new_ok();
+	if (r != NULL && (!add_str(r, "user", req->user) ||
+	    !add(r, "dropped", json_object_new_boolean(dropped)))) {
+		proto_put(r);
+		r = NULL;
+	}
+	return r;
+}
+
+static struct json_object *
+run_op(struct request *req)
+{
+	switch (req->op->op) {
+	case OP_STATUS:
+		return op_status(req);
+	case OP_TOKEN:
+		return op_token(req);
+	case OP_STORE:
+		return op_store(req);
+	case OP_LOGOUT:
+	case OP_DROP:
+		return op_drop(req);
+	}
+	return proto_new_error(PROTO_E_INTERNAL, "unknown op");
+}
+
+struct json_object *
+dispatch_request(struct dispatch_ctx *ctx,
+    const struct dispatch_caller *caller, const char *body, size_t len)
+{
+	struct request req;
+	struct json_object *r = NULL;
+	const char *opname;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	req.ctx = ctx;
+	req.caller = caller;
+	err = proto_parse(body, len, &req.msg);
+	if (err == PJ_ERR_NOMEM)
+		goto out;
+	if (err == PROTO_ERR_VERSION) {
+		r = dispatch_error(PROTO_E_UNSUPPORTED_VERSION);
+		goto out;
+	}
+	if (err != PJ_OK || !proto_get_str(req.msg, "op", &opname)) {
+		r = dispatch_error(PROTO_E_BAD_REQUEST);
+		goto out;
+	}
+	req.op = find_op(opname);
+	if (req.op == NULL || !members_allowed(req.msg, req.op)) {
+		r = proto_new_error(PROTO_E_BAD_REQUEST, req.op == NULL ?
+		    "unknown op" : "unknown member for this op");
+		goto out;
+	}
+	if (authorise(&req, &r) != PJ_OK)
+		goto out;
+	r = run_op(&req);
+out:
+	proto_put(req.msg);
+	return r;
+}
