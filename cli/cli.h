@@ -50,5 +50,6 @@ int cmd_token(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_drop(int argc, char **argv);
+int cmd_jwks_refresh(int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * pam-jwt store, token, status, logout, drop: the helper daemon's client
+ * pam-jwt store, token, status, logout, drop, jwks-refresh: the helper
+ * daemon's client
  * (DESIGN.md "Helper", doc/PROTOCOL.md).  The helper decides who may do
  * what from the caller's uid; this side only builds the request and
  * prints the answer.
@@ -36,8 +37,10 @@
 
 struct helper_cmd {
 	const char *name;
+	const char *op;		/* the protocol's name of the command */
 	bool root_only;		/* store, drop: USER is an argument */
 	bool reads_stdin;	/* store */
+	bool about_issuer;	/* jwks-refresh: --issuer, no --user */
 	bool (*print)(struct json_object *r);	/* false: malformed */
 };
 
@@ -45,6 +48,7 @@ struct helper_opts {
 	const char *config;
 	const char *socket;
 	const char *user;
+	const char *issuer;
 };
 
 static void
@@ -189,12 +193,22 @@ print_dropped(struct json_object *r)
 	return true;
 }
 
+static bool
+print_refreshed(struct json_object *r)
+{
+	print_bool("fetched", r, "fetched");
+	print_bool("changed", r, "changed");
+	return true;
+}
+
 static const struct helper_cmd helper_cmds[] = {
-	{ "store", true, true, print_stored },
-	{ "token", false, false, print_token },
-	{ "status", false, false, print_status },
-	{ "logout", false, false, print_dropped },
-	{ "drop", true, false, print_dropped }
+	{ "store", "store", true, true, false, print_stored },
+	{ "token", "token", false, false, false, print_token },
+	{ "status", "status", false, false, false, print_status },
+	{ "logout", "logout", false, false, false, print_dropped },
+	{ "drop", "drop", true, false, false, print_dropped },
+	{ "jwks-refresh", "jwks_refresh", false, false, true,
+	    print_refreshed }
 };
 
 static void
@@ -204,6 +218,9 @@ helper_usage(FILE *out, const struct helper_cmd *c)
 		fprintf(out, "Usage: pam-jwt %s [--socket PATH] "
 		    "[--config FILE] USER%s\n", c->name,
 		    c->reads_stdin ? " < token-response.json" : "");
+	else if (c->about_issuer)
+		fprintf(out, "Usage: pam-jwt %s [--socket PATH] "
+		    "[--config FILE] [--issuer ISSUER]\n", c->name);
 	else
 		fprintf(out, "Usage: pam-jwt %s [--socket PATH] "
 		    "[--config FILE] [--user NAME]\n", c->name);
@@ -218,6 +235,7 @@ parse_args(int argc, char **argv, const struct helper_cmd *c,
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "issuer", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -231,8 +249,11 @@ parse_args(int argc, char **argv, const struct helper_cmd *c,
 			o->socket = optarg;
 		else if (ch == 'c')
 			o->config = optarg;
-		else if (ch == 'u' && !c->root_only && optarg[0] != '\0')
+		else if (ch == 'u' && !c->root_only && !c->about_issuer &&
+		    optarg[0] != '\0')
 			o->user = optarg;
+		else if (ch == 'i' && c->about_issuer && optarg[0] != '\0')
+			o->issuer = optarg;
 		else if (ch == 'h')
 			return -1;
 		else {
@@ -311,11 +332,14 @@ static int
 build_request(const struct helper_cmd *c, const struct helper_opts *o,
     struct json_object **req)
 {
-	*req = proto_new_msg(c->name);
+	*req = proto_new_msg(c->op);
 	if (*req == NULL)
 		goto nomem;
 	if (o->user != NULL && json_object_object_add(*req, "user",
 	    json_object_new_string(o->user)) != 0)
+		goto nomem;
+	if (o->issuer != NULL && json_object_object_add(*req, "issuer",
+	    json_object_new_string(o->issuer)) != 0)
 		goto nomem;
 	if (c->reads_stdin)
 		return add_tokens(*req);
@@ -459,4 +483,10 @@ int
 cmd_drop(int argc, char **argv)
 {
 	return run_helper_cmd(&helper_cmds[4], argc, argv);
+}
+
+int
+cmd_jwks_refresh(int argc, char **argv)
+{
+	return run_helper_cmd(&helper_cmds[5], argc, argv);
 }

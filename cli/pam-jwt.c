@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status },
 	{ "logout", cmd_logout },
 	{ "drop", cmd_drop },
+	{ "jwks-refresh", cmd_jwks_refresh },
 };
 
 /* Called through a link of this name, the tool is "pam-jwt askpass". */
@@ -58,6 +59,9 @@ usage(FILE *out)
 	    "  status [--user NAME]  issuer, subject, groups, expiry\n"
 	    "  logout [--user NAME]  drop the stored tokens\n"
 	    "  drop USER        (root) drop a user's tokens\n"
+	    "  jwks-refresh [--issuer ISSUER]  fetch the key sets now (at "
+	    "most once\n"
+	    "                   per jwks_refresh_min)\n"
 	    "      Exit 0 done, 1 refused by the helper, 2 usage or "
 	    "connection.\n"
 	    "\n"

@@ -30,22 +30,27 @@
 /* Buffer for getpwuid_r and getpwnam_r. */
 #define DISPATCH_PW_BUF 16384
 
-enum op { OP_STATUS, OP_TOKEN, OP_STORE, OP_LOGOUT, OP_DROP };
+enum op {
+	OP_STATUS, OP_TOKEN, OP_STORE, OP_LOGOUT, OP_DROP, OP_JWKS_REFRESH
+};
 
 struct op_info {
 	const char *name;
 	enum op op;
 	bool root_only;		/* store and drop */
 	bool needs_user;	/* "user" required, not the caller's own */
+	bool anyone;		/* about no user: any uid, no lookup */
 	const char *members[2];	/* allowed besides "v" and "op" */
 };
 
 static const struct op_info ops[] = {
-	{ "status", OP_STATUS, false, false, { "user", NULL } },
-	{ "token", OP_TOKEN, false, false, { "user", NULL } },
-	{ "store", OP_STORE, true, true, { "user", "tokens" } },
-	{ "logout", OP_LOGOUT, false, false, { "user", NULL } },
-	{ "drop", OP_DROP, true, true, { "user", NULL } }
+	{ "status", OP_STATUS, false, false, false, { "user", NULL } },
+	{ "token", OP_TOKEN, false, false, false, { "user", NULL } },
+	{ "store", OP_STORE, true, true, false, { "user", "tokens" } },
+	{ "logout", OP_LOGOUT, false, false, false, { "user", NULL } },
+	{ "drop", OP_DROP, true, true, false, { "user", NULL } },
+	{ "jwks_refresh", OP_JWKS_REFRESH, false, false, true,
+	    { "issuer", NULL } }
 };
 
 /* One request as it is being answered. */
@@ -443,6 +448,14 @@ out:
 	return rc;
 }
 
+/* The store's database could not take a change (logged by the store). */
+static struct json_object *
+cannot_store(void)
+{
+	return proto_new_error(PROTO_E_INTERNAL,
+	    "the helper cannot write its store now: see its log");
+}
+
 static struct json_object *
 op_store(struct request *req)
 {
@@ -450,6 +463,7 @@ op_store(struct request *req)
 	struct json_object *r = NULL;
 	char detail[64];
 	int64_t exp;
+	int err;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
@@ -463,8 +477,12 @@ op_store(struct request *req)
 		goto out;
 	e->stored_at = (int64_t)time(NULL);
 	exp = e->exp;
-	store_put(req->ctx->store, e);
+	err = store_put(req->ctx->store, e);
 	e = NULL;
+	if (err != PJ_OK) {
+		r = cannot_store();
+		goto out;
+	}
 	snprintf(detail, sizeof(detail), "exp=%" PRId64, exp);
 	log_decision(req, LOG_INFO, "stored", detail);
 	r = new_ok();
@@ -488,12 +506,49 @@ op_drop(struct request *req)
 	struct json_object *r;
 	bool dropped;
 
-	dropped = store_drop(req->ctx->store, req->user);
+	if (store_drop(req->ctx->store, req->user, &dropped) != PJ_OK)
+		return cannot_store();
 	if (dropped)
 		log_decision(req, LOG_INFO, "dropped", NULL);
 	r = new_ok();
 	if (r != NULL && (!add_str(r, "user", req->user) ||
 	    !add(r, "dropped", json_object_new_boolean(dropped)))) {
+		proto_put(r);
+		r = NULL;
+	}
+	return r;
+}
+
+/*
+ * Fetch the key sets now (DESIGN.md "Helper"): anyone may ask, as the
+ * module does when it meets an unknown kid; the rate limit in jwks.c,
+ * not the caller, decides whether a fetch is made.
+ */
+static struct json_object *
+op_jwks_refresh(struct request *req)
+{
+	struct json_object *r;
+	const char *issuer = NULL;
+	bool fetched, changed;
+	char msg[320];
+	int err;
+
+	if (jsonstrict_has(req->msg, "issuer") &&
+	    (!proto_get_str(req->msg, "issuer", &issuer) ||
+	    issuer[0] == '\0'))
+		return proto_new_error(PROTO_E_BAD_REQUEST,
+		    "\"issuer\" must be a string");
+	err = jwks_refresh(req->ctx->jwks, issuer, proto_now_ms(), &fetched,
+	    &changed, msg, sizeof(msg));
+	if (err == JWKS_ERR_NOT_KEPT)
+		return proto_new_error(PROTO_E_NO_KEY_SET, msg);
+	if (err == JWKS_ERR_FETCH)
+		return proto_new_error(PROTO_E_FETCH_FAILED, msg);
+	if (err != PJ_OK)
+		return NULL;
+	r = new_ok();
+	if (r != NULL && (!add(r, "fetched", json_object_new_boolean(fetched))
+	    || !add(r, "changed", json_object_new_boolean(changed)))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -513,6 +568,8 @@ run_op(struct request *req)
 	case OP_LOGOUT:
 	case OP_DROP:
 		return op_drop(req);
+	case OP_JWKS_REFRESH:
+		return op_jwks_refresh(req);
 	}
 	return proto_new_error(PROTO_E_INTERNAL, "unknown op");
 }
@@ -546,7 +603,7 @@ dispatch_request(struct dispatch_ctx *ctx,
 		    "unknown op" : "unknown member for this op");
 		goto out;
 	}
-	if (authorise(&req, &r) != PJ_OK)
+	if (!req.op->anyone && authorise(&req, &r) != PJ_OK)
 		goto out;
 	r = run_op(&req);
 out:

@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "jwks.h"
 #include "log.h"
 #include "proto.h"
 #include "store.h"
@@ -24,6 +25,8 @@ struct dispatch_ctx {
 	struct store *store;
 	struct verifier *verifier;	/* the core's, same configuration */
 	const struct pj_log *log;	/* syslog */
+	struct jwks *jwks;		/* key set upkeep; replaces verifier
+					   when a key file changes */
 };
 
 /* Who sent a request, from SO_PEERCRED. */

@@ -1,12 +1,13 @@
 /*
  * pam_jwt_helperd: the helper daemon (DESIGN.md "Helper").  This file
  * holds the start-up: command line, refusal to run as root, no core
- * dumps, the configuration, the verifier, the socket; then the server
- * loop (server.c) until SIGTERM or SIGINT, and a wiping shut-down.
+ * dumps, the configuration, the verifier, the socket, the token store
+ * (store.h: on disk in state_dir unless persist = no), the key set
+ * upkeep (jwks.h); then the server loop (server.c) until SIGTERM or
+ * SIGINT, and a wiping shut-down.
  *
- * XXX this is the first step of issue 3: tokens are kept in memory only
- * and nothing is renewed; renewal over libcurl, JWKS upkeep, the
- * persistent encrypted store and the module's hand-off come next.
+ * XXX nothing is renewed yet: renewal (helperd/http.c has the form POST
+ * it needs) and the module's hand-off come next.
  */
 #include "autoconf.h"
 
@@ -19,11 +20,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "dispatch.h"
+#include "http.h"
+#include "jwks.h"
 #include "listen.h"
 #include "log.h"
 #include "reason.h"
@@ -172,6 +176,27 @@ open_socket(const struct helperd_opts *o, const struct config *cfg,
 	return fd;
 }
 
+/* The store as the configuration says: state_dir, or memory only. */
+static int
+open_store(const struct config *cfg, struct store *store,
+    const struct pj_log *log)
+{
+	struct store_options so;
+	int rc;
+
+	so.persist = cfg->top.persist;
+	so.state_dir = cfg->top.state_dir;
+	so.token_key_file = cfg->top.token_key_file;
+	rc = store_open(store, &so, log);
+	if (rc == PJ_OK && so.persist)
+		pj_logf(log, LOG_INFO, "store %.200s/" STORE_DB_NAME
+		    ": %zu users' tokens", so.state_dir, store->n);
+	else if (rc == PJ_OK)
+		pj_logf(log, LOG_INFO, "persist = no: tokens are kept in "
+		    "memory only");
+	return rc;
+}
+
 /* Everything after the command line; returns the exit code. */
 static int
 run(const struct helperd_opts *o, const struct pj_log *log)
@@ -180,6 +205,7 @@ run(const struct helperd_opts *o, const struct pj_log *log)
 	struct verifier *v = NULL;
 	struct store store;
 	struct dispatch_ctx ctx;
+	struct jwks *jwks = NULL;
 	bool owned = false;
 	int lfd = -1, rc = 1;
 
@@ -201,6 +227,12 @@ run(const struct helperd_opts *o, const struct pj_log *log)
 		pj_logf(log, LOG_ERR, "cannot detach: %s", strerror(errno));
 		goto out;
 	}
+	/*
+	 * After daemon(): SQLite's locks belong to the process that took
+	 * them and do not pass to a forked child.
+	 */
+	if (open_store(cfg, &store, log) != PJ_OK)
+		goto out;
 	pj_logf(log, LOG_INFO, "serving on %.200s%s", o->socket != NULL ?
 	    o->socket : owned ? cfg->top.helper_socket : "(inherited)",
 	    owned ? "" : " (socket activation)");
@@ -208,10 +240,23 @@ run(const struct helperd_opts *o, const struct pj_log *log)
 	ctx.store = &store;
 	ctx.verifier = v;
 	ctx.log = log;
+	/* The key set upkeep may replace the verifier: it owns it now. */
+	v = NULL;
+	ctx.jwks = NULL;
+	if (http_global_init() != PJ_OK ||
+	    jwks_new(cfg, log, &ctx.verifier, &jwks) != PJ_OK) {
+		pj_logf(log, LOG_CRIT, "out of memory");
+		verifier_free(ctx.verifier);
+		goto out;
+	}
+	ctx.jwks = jwks;
 	if (server_run(lfd, &ctx, &stop_flag) == 0)
 		rc = 0;
 	pj_logf(log, LOG_INFO, "stopping; %zu users' tokens wiped",
 	    store.n);
+	jwks_free(jwks);
+	verifier_free(ctx.verifier);
+	http_global_cleanup();
 out:
 	store_clear(&store);
 	if (lfd >= 0)
@@ -246,6 +291,8 @@ main(int argc, char **argv)
 		    "start it as its own system user (helper_user)\n");
 		return 1;
 	}
+	/* Its store and key file are for its own user alone. */
+	umask(077);
 	if (harden() != 0 || setup_signals() != 0) {
 		fprintf(stderr, HELPERD_NAME ": cannot set up: %s\n",
 		    strerror(errno));

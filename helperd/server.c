@@ -7,6 +7,7 @@
 #include "autoconf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jwks.h"
 #include "proto.h"
 #include "reason.h"
 #include "server.h"
@@ -75,6 +77,7 @@ conn_request(struct conn *c, struct dispatch_ctx *ctx)
 	struct dispatch_caller caller;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	int64_t t0;
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof(cred)) {
@@ -85,8 +88,14 @@ conn_request(struct conn *c, struct dispatch_ctx *ctx)
 	}
 	caller.uid = cred.uid;
 	caller.pid = cred.pid;
+	t0 = proto_now_ms();
 	conn_respond(c, dispatch_request(ctx, &caller, c->in.body,
 	    c->in.len));
+	/*
+	 * The deadline bounds the client's time: a request the helper
+	 * took long over (jwks_refresh fetching) still gets its answer.
+	 */
+	c->deadline += proto_now_ms() - t0;
 }
 
 static void
@@ -202,6 +211,18 @@ handle(struct conn *conns, struct pollfd *pfds, struct dispatch_ctx *ctx)
 	}
 }
 
+/* Move the deadline of every connection MS later. */
+static void
+shift_deadlines(struct conn *conns, int64_t ms)
+{
+	size_t i;
+
+	for (i = 0; i < SERVER_MAX_CONN; i++) {
+		if (conns[i].state != CONN_FREE)
+			conns[i].deadline += ms;
+	}
+}
+
 int
 server_run(int lfd, struct dispatch_ctx *ctx, volatile sig_atomic_t *stop)
 {
@@ -209,6 +230,7 @@ server_run(int lfd, struct dispatch_ctx *ctx, volatile sig_atomic_t *stop)
 	struct pollfd pfds[SERVER_MAX_CONN + 1];
 	struct timespec ts, *tsp;
 	sigset_t waitmask;
+	int64_t due, t0;
 	size_t i;
 	int wait, r, rc = -1;
 
@@ -221,7 +243,16 @@ server_run(int lfd, struct dispatch_ctx *ctx, volatile sig_atomic_t *stop)
 	sigemptyset(&waitmask);
 
 	while (!*stop) {
+		/*
+		 * Key sets first.  A fetch may take a while (http.h): that
+		 * time is the helper's, not the waiting clients'.
+		 */
+		t0 = proto_now_ms();
+		due = jwks_run_due(ctx->jwks, t0);
+		shift_deadlines(conns, proto_now_ms() - t0);
 		wait = prepare(lfd, conns, pfds);
+		if (due >= 0 && (wait < 0 || due < wait))
+			wait = due < INT_MAX ? (int)due : INT_MAX;
 		tsp = NULL;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;

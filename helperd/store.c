@@ -1,14 +1,18 @@
 /*
- * The in-memory token store: a list, searched by user name.  A few
- * thousand users cost a few microseconds per request; the persistent
- * store will bring an index.
+ * The token store: a list in memory, searched by user name, in front of
+ * the database (store_db.c) when persist is on.  Every change reaches
+ * the database, committed, before memory: what a client was told is
+ * stored survives a crash, and memory never holds what the disk lacks.
+ * A few thousand users cost a few microseconds per lookup.
  */
 #include "autoconf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "reason.h"
 #include "store.h"
+#include "store_db.h"
 #include "wipe.h"
 
 void
@@ -16,6 +20,8 @@ store_init(struct store *s)
 {
 	s->head = NULL;
 	s->n = 0;
+	s->db = NULL;
+	s->log = NULL;
 }
 
 struct store_entry *
@@ -50,17 +56,9 @@ store_entry_free(struct store_entry *e)
 	free(e);
 }
 
-void
-store_put(struct store *s, struct store_entry *e)
-{
-	store_drop(s, e->user);
-	e->next = s->head;
-	s->head = e;
-	s->n++;
-}
-
-bool
-store_drop(struct store *s, const char *user)
+/* Unlink and wipe the entry of USER from memory; whether there was one. */
+static bool
+mem_drop(struct store *s, const char *user)
 {
 	struct store_entry **pp, *e;
 
@@ -76,14 +74,75 @@ store_drop(struct store *s, const char *user)
 	return false;
 }
 
+static void
+mem_put(struct store *s, struct store_entry *e)
+{
+	mem_drop(s, e->user);
+	e->next = s->head;
+	s->head = e;
+	s->n++;
+}
+
+int
+store_open(struct store *s, const struct store_options *o,
+    const struct pj_log *log)
+{
+	int rc;
+
+	s->log = log;
+	if (!o->persist)
+		return PJ_OK;
+	rc = store_db_open(o, log, &s->db);
+	if (rc != PJ_OK) {
+		s->db = NULL;
+		return rc;
+	}
+	rc = store_db_load(s->db, s, mem_put);
+	if (rc != PJ_OK)
+		store_clear(s);
+	return rc;
+}
+
+int
+store_put(struct store *s, struct store_entry *e)
+{
+	int rc = PJ_OK;
+
+	if (s->db != NULL)
+		rc = store_db_put(s->db, e);
+	if (rc != PJ_OK) {
+		store_entry_free(e);
+		return rc;
+	}
+	mem_put(s, e);
+	return PJ_OK;
+}
+
+int
+store_drop(struct store *s, const char *user, bool *dropped)
+{
+	int rc = PJ_OK;
+
+	*dropped = false;
+	if (s->db != NULL)
+		rc = store_db_drop(s->db, user);
+	if (rc != PJ_OK)
+		return rc;
+	*dropped = mem_drop(s, user);
+	return PJ_OK;
+}
+
 void
 store_clear(struct store *s)
 {
 	struct store_entry *e, *next;
+	const struct pj_log *log = s->log;
 
 	for (e = s->head; e != NULL; e = next) {
 		next = e->next;
 		store_entry_free(e);
 	}
+	store_db_close(s->db);
 	store_init(s);
+	s->log = log;
 }

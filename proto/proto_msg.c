@@ -26,7 +26,9 @@ static const char *const error_names[PROTO_E_COUNT] = {
 	[PROTO_E_TOO_LARGE] = "too_large",
 	[PROTO_E_UNSUPPORTED_VERSION] = "unsupported_version",
 	[PROTO_E_BAD_TOKEN] = "bad_token",
-	[PROTO_E_INTERNAL] = "internal"
+	[PROTO_E_INTERNAL] = "internal",
+	[PROTO_E_FETCH_FAILED] = "fetch_failed",
+	[PROTO_E_NO_KEY_SET] = "no_key_set"
 };
 
 const char *

@@ -3,7 +3,8 @@
 # Sourced, not run.
 
 PJ_BUILD_DEPS="autoconf automake libtool pkg-config make gcc
-	libssl-dev libjson-c-dev libinih-dev libpam0g-dev"
+	libssl-dev libjson-c-dev libinih-dev libpam0g-dev libsqlite3-dev
+	libcurl4-openssl-dev"
 PJ_TEST_DEPS="libcmocka-dev pamtester libpam-wrapper openssh-server
 	openssh-client sudo valgrind python3 clang curl ca-certificates
 	passwd procps"

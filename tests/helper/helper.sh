@@ -56,8 +56,10 @@ RUN=$E2E_TMP/run
 install -d -m 0755 -o pjhelper -g pjhelper "$RUN"
 SOCK=$RUN/helper.sock
 CONF=$ETC/pam_jwt.conf
+# Memory only here: tests/helper/durable.sh tests the store on disk.
 e2e_write_conf "$CONF" issuer=https://idp.test audience=pam-test \
-    jwks_file=jwks.json helper_user=pjhelper helper_socket="$SOCK"
+    jwks_file=jwks.json helper_user=pjhelper helper_socket="$SOCK" \
+    persist=no
 
 NOW=$(date +%s)
 EXP=$((NOW + 3600))

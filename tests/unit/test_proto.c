@@ -331,7 +331,8 @@ test_error_names(void **state)
 {
 	static const char *const want[PROTO_E_COUNT] = {
 		"forbidden", "unknown_user", "no_token", "bad_request",
-		"too_large", "unsupported_version", "bad_token", "internal"
+		"too_large", "unsupported_version", "bad_token", "internal",
+		"fetch_failed", "no_key_set"
 	};
 	size_t i;
 
