@@ -146,10 +146,12 @@ pj_keyset "$T/keys"
 
 CONF=$T/etc/pam_jwt.conf
 cat > "$CONF" <<EOF
-# The module's test configuration; the key set path is relative.
+# The module's test configuration; the key set path is relative.  No
+# helper listens on the socket: the tests never reach the host's.
 issuer = https://idp.test
 audience = pam-test, other-aud
 jwks_file = ../keys/jwks.json
+helper_socket = $T/no-helper.sock
 
 [issuer second]
 issuer = https://second.test
@@ -159,6 +161,7 @@ cat > "$NOKEY_CONF" <<EOF
 issuer = https://idp.test
 audience = pam-test
 jwks_file = ../keys/missing.json
+helper_socket = $T/no-helper.sock
 EOF
 mkdir "$T/gw"
 GW_CONF=$T/gw/pam_jwt.conf
