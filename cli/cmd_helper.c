@@ -41,6 +41,7 @@ struct helper_cmd {
 	bool root_only;		/* store, drop: USER is an argument */
 	bool reads_stdin;	/* store */
 	bool about_issuer;	/* jwks-refresh: --issuer, no --user */
+	bool has_format;	/* token: --format k8s */
 	bool (*print)(struct json_object *r);	/* false: malformed */
 };
 
@@ -49,6 +50,7 @@ struct helper_opts {
 	const char *socket;
 	const char *user;
 	const char *issuer;
+	bool k8s;		/* --format k8s */
 };
 
 static void
@@ -124,24 +126,63 @@ print_bool(const char *label, struct json_object *r, const char *name)
 	    "yes" : "no");
 }
 
-/* The access token alone: what scripts and credential plugins read. */
+/*
+ * The answer's access token in *S when it is a compact JWS's alphabet:
+ * base64url and dots, nothing else goes out (nor needs escaping in JSON).
+ */
 static bool
-print_token(struct json_object *r)
+get_token(struct json_object *r, const char **s)
 {
-	const char *s = NULL;
 	size_t i;
 
-	if (!proto_get_str(r, "access_token", &s))
+	*s = NULL;
+	if (!proto_get_str(r, "access_token", s))
 		return false;
-	/* A compact JWS is base64url and dots: nothing else goes out. */
-	for (i = 0; s[i] != '\0'; i++) {
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_.", s[i]) == NULL) {
+	for (i = 0; (*s)[i] != '\0'; i++) {
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_.", (*s)[i]) ==
+		    NULL) {
 			cli_error("the helper sent a malformed token");
 			return false;
 		}
 	}
+	return true;
+}
+
+/* The access token alone: what scripts read. */
+static bool
+print_token(struct json_object *r)
+{
+	const char *s;
+
+	if (!get_token(r, &s))
+		return false;
 	printf("%s\n", s);
+	return true;
+}
+
+/*
+ * The access token as a Kubernetes ExecCredential (client.authentication
+ * .k8s.io/v1), what kubectl reads from an exec credential plugin: the
+ * token and its expiry, after which kubectl runs the plugin again.
+ */
+static bool
+print_k8s(struct json_object *r)
+{
+	struct json_object *v = jsonstrict_get(r, "expires");
+	char when[32];
+	const char *s;
+
+	if (!get_token(r, &s))
+		return false;
+	if (v == NULL || !json_object_is_type(v, json_type_int))
+		return false;
+	format_time(json_object_get_int64(v), when, sizeof(when));
+	if (when[0] == '?')
+		return false;
+	printf("{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+	    "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\","
+	    "\"expirationTimestamp\":\"%s\"}}\n", s, when);
 	return true;
 }
 
@@ -202,12 +243,12 @@ print_refreshed(struct json_object *r)
 }
 
 static const struct helper_cmd helper_cmds[] = {
-	{ "store", "store", true, true, false, print_stored },
-	{ "token", "token", false, false, false, print_token },
-	{ "status", "status", false, false, false, print_status },
-	{ "logout", "logout", false, false, false, print_dropped },
-	{ "drop", "drop", true, false, false, print_dropped },
-	{ "jwks-refresh", "jwks_refresh", false, false, true,
+	{ "store", "store", true, true, false, false, print_stored },
+	{ "token", "token", false, false, false, true, print_token },
+	{ "status", "status", false, false, false, false, print_status },
+	{ "logout", "logout", false, false, false, false, print_dropped },
+	{ "drop", "drop", true, false, false, false, print_dropped },
+	{ "jwks-refresh", "jwks_refresh", false, false, true, false,
 	    print_refreshed }
 };
 
@@ -223,7 +264,8 @@ helper_usage(FILE *out, const struct helper_cmd *c)
 		    "[--config FILE] [--issuer ISSUER]\n", c->name);
 	else
 		fprintf(out, "Usage: pam-jwt %s [--socket PATH] "
-		    "[--config FILE] [--user NAME]\n", c->name);
+		    "[--config FILE] [--user NAME]%s\n", c->name,
+		    c->has_format ? " [--format k8s]" : "");
 }
 
 /* Returns 0, -1 for --help, or CLI_EXIT_USAGE after a message. */
@@ -236,6 +278,7 @@ parse_args(int argc, char **argv, const struct helper_cmd *c,
 		{ "config", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "issuer", required_argument, NULL, 'i' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -254,6 +297,14 @@ parse_args(int argc, char **argv, const struct helper_cmd *c,
 			o->user = optarg;
 		else if (ch == 'i' && c->about_issuer && optarg[0] != '\0')
 			o->issuer = optarg;
+		else if (ch == 'f' && c->has_format) {
+			if (strcmp(optarg, "k8s") != 0) {
+				cli_error("%s: --format: only \"k8s\" is "
+				    "known", c->name);
+				return CLI_EXIT_USAGE;
+			}
+			o->k8s = true;
+		}
 		else if (ch == 'h')
 			return -1;
 		else {
@@ -396,7 +447,8 @@ out:
 
 /* The answer: printed, or the refusal on stderr; the exit code. */
 static int
-report(const struct helper_cmd *c, struct json_object *resp)
+report(const struct helper_cmd *c, const struct helper_opts *o,
+    struct json_object *resp)
 {
 	struct json_object *ok = jsonstrict_get(resp, "ok");
 	const char *error = NULL, *msg = NULL;
@@ -404,7 +456,7 @@ report(const struct helper_cmd *c, struct json_object *resp)
 
 	if (ok != NULL && json_object_is_type(ok, json_type_boolean) &&
 	    json_object_get_boolean(ok)) {
-		if (!c->print(resp)) {
+		if (!(o->k8s ? print_k8s(resp) : c->print(resp))) {
 			cli_error("malformed answer from the helper");
 			return CLI_EXIT_USAGE;
 		}
@@ -446,7 +498,7 @@ run_helper_cmd(const struct helper_cmd *c, int argc, char **argv)
 	rc = exchange(path, req, &resp);
 	if (rc != 0)
 		goto out;
-	rc = report(c, resp);
+	rc = report(c, &o, resp);
 out:
 	fflush(stdout);
 	proto_put(req);

@@ -56,6 +56,7 @@ usage(FILE *out)
 	    "response\n"
 	    "                   on standard input\n"
 	    "  token [--user NAME]   print the current access token\n"
+	    "                   --format k8s: as a kubectl ExecCredential\n"
 	    "  status [--user NAME]  issuer, subject, groups, expiry\n"
 	    "  logout [--user NAME]  drop the stored tokens\n"
 	    "  drop USER        (root) drop a user's tokens\n"

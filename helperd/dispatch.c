@@ -27,11 +27,14 @@
 /* Longest value of a log line field, before escaping. */
 #define DISPATCH_LOG_MAX 64
 #define DISPATCH_LOG_SIZE (4 * DISPATCH_LOG_MAX + 4)
+/* A session id: 1 to 64 of [A-Za-z0-9._-]. */
+#define DISPATCH_MAX_SESSION 64
 /* Buffer for getpwuid_r and getpwnam_r. */
 #define DISPATCH_PW_BUF 16384
 
 enum op {
-	OP_STATUS, OP_TOKEN, OP_STORE, OP_LOGOUT, OP_DROP, OP_JWKS_REFRESH
+	OP_STATUS, OP_TOKEN, OP_STORE, OP_LOGOUT, OP_DROP, OP_JWKS_REFRESH,
+	OP_SESSION_OPEN, OP_SESSION_CLOSE
 };
 
 struct op_info {
@@ -40,17 +43,22 @@ struct op_info {
 	bool root_only;		/* store and drop */
 	bool needs_user;	/* "user" required, not the caller's own */
 	bool anyone;		/* about no user: any uid, no lookup */
-	const char *members[2];	/* allowed besides "v" and "op" */
+	const char *members[3];	/* allowed besides "v" and "op" */
 };
 
 static const struct op_info ops[] = {
 	{ "status", OP_STATUS, false, false, false, { "user", NULL } },
 	{ "token", OP_TOKEN, false, false, false, { "user", NULL } },
-	{ "store", OP_STORE, true, true, false, { "user", "tokens" } },
+	{ "store", OP_STORE, true, true, false,
+	    { "user", "tokens", "origin" } },
 	{ "logout", OP_LOGOUT, false, false, false, { "user", NULL } },
 	{ "drop", OP_DROP, true, true, false, { "user", NULL } },
 	{ "jwks_refresh", OP_JWKS_REFRESH, false, false, true,
-	    { "issuer", NULL } }
+	    { "issuer", NULL } },
+	{ "session_open", OP_SESSION_OPEN, true, true, false,
+	    { "user", "session" } },
+	{ "session_close", OP_SESSION_CLOSE, true, true, false,
+	    { "user", "session" } }
 };
 
 /* One request as it is being answered. */
@@ -108,11 +116,13 @@ add(struct json_object *obj, const char *key, struct json_object *val)
 	return true;
 }
 
+/* S, or a JSON null (json-c's NULL value: json_object_new_null). */
 static bool
 add_str(struct json_object *obj, const char *key, const char *s)
 {
-	return add(obj, key, s != NULL ? json_object_new_string(s) :
-	    json_object_new_null());
+	if (s == NULL)
+		return json_object_object_add(obj, key, NULL) == 0;
+	return add(obj, key, json_object_new_string(s));
 }
 
 static const struct op_info *
@@ -137,7 +147,7 @@ members_allowed(struct json_object *msg, const struct op_info *op)
 	json_object_object_foreach(msg, key, val) {
 		(void)val;
 		ok = strcmp(key, "v") == 0 || strcmp(key, "op") == 0;
-		for (i = 0; i < 2 && !ok; i++)
+		for (i = 0; i < 3 && !ok; i++)
 			ok = op->members[i] != NULL &&
 			    strcmp(key, op->members[i]) == 0;
 		if (!ok)
@@ -271,9 +281,13 @@ op_status(struct request *req)
 		ok = json_object_array_add(groups,
 		    json_object_new_string(e->groups[i])) == 0;
 	ok = ok && add(r, "expires", json_object_new_int64(e->exp)) &&
-	    add_str(r, "state", (int64_t)time(NULL) < e->exp ? "valid" :
-	    "expired") &&
+	    add_str(r, "state", e->login_needed ? "login_needed" :
+	    (int64_t)time(NULL) < e->exp ? "valid" : "expired") &&
 	    add(r, "stored", json_object_new_int64(e->stored_at)) &&
+	    add(r, "renewals", json_object_new_int64(e->renewals)) &&
+	    (e->rotated_at > 0 ? add(r, "refresh_rotated_at",
+	    json_object_new_int64(e->rotated_at)) :
+	    add_str(r, "refresh_rotated_at", NULL)) &&
 	    add(r, "refresh_token",
 	    json_object_new_boolean(e->refresh_token != NULL)) &&
 	    add(r, "id_token", json_object_new_boolean(e->id_token != NULL));
@@ -300,12 +314,15 @@ op_token(struct request *req)
 	memset(&vd, 0, sizeof(vd));
 	if (e == NULL)
 		return no_token();
+	if (e->login_needed)
+		return proto_new_error(PROTO_E_NO_TOKEN, "login needed: the "
+		    "provider refused the refresh token (invalid_grant)");
 	err = verifier_verify(req->ctx->verifier, e->access_token,
 	    strlen(e->access_token), e->user, (int64_t)time(NULL), NULL, &vd);
 	if (err == PJ_ERR_REFUSED || err == PJ_ERR_NOT_TOKEN) {
 		/*
-		 * XXX renewal with the refresh token is the next step;
-		 * until then an expired token is simply not handed out.
+		 * Renewal (renew.c) replaces the token before it expires;
+		 * one that no longer verifies is not handed out.
 		 */
 		snprintf(msg, sizeof(msg),
 		    "the stored access token no longer verifies: %s",
@@ -456,15 +473,59 @@ cannot_store(void)
 	    "the helper cannot write its store now: see its log");
 }
 
+/*
+ * "origin": "admin" (the default: "pam-jwt store") or "login" (the
+ * module, after an authentication).  Returns PJ_OK or PJ_ERR_REFUSED.
+ */
+static int
+read_origin(struct request *req, enum store_origin *origin)
+{
+	const char *s;
+
+	*origin = STORE_ORIGIN_ADMIN;
+	if (!jsonstrict_has(req->msg, "origin"))
+		return PJ_OK;
+	if (!proto_get_str(req->msg, "origin", &s))
+		return PJ_ERR_REFUSED;
+	if (strcmp(s, "login") == 0)
+		*origin = STORE_ORIGIN_LOGIN;
+	else if (strcmp(s, "admin") != 0)
+		return PJ_ERR_REFUSED;
+	return PJ_OK;
+}
+
+/*
+ * A login's hand-off does not replace a set root stored: that one may
+ * hold a refresh token the login does not bring, and root's set is kept
+ * until logout or drop.  Answers ok with "kept": true.
+ */
+static struct json_object *
+kept_admin_set(struct request *req)
+{
+	struct json_object *r = new_ok();
+
+	log_decision(req, LOG_INFO, "kept", "origin=admin");
+	if (r != NULL && (!add_str(r, "user", req->user) ||
+	    !add(r, "kept", json_object_new_boolean(1)))) {
+		proto_put(r);
+		r = NULL;
+	}
+	return r;
+}
+
 static struct json_object *
 op_store(struct request *req)
 {
-	struct store_entry *e;
+	struct store_entry *e, *old;
 	struct json_object *r = NULL;
+	enum store_origin origin;
 	char detail[64];
 	int64_t exp;
 	int err;
 
+	if (read_origin(req, &origin) != PJ_OK)
+		return proto_new_error(PROTO_E_BAD_REQUEST,
+		    "\"origin\" is \"admin\" or \"login\"");
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
@@ -472,6 +533,13 @@ op_store(struct request *req)
 		goto out;
 	if (verify_for_store(req, e, &r) != PJ_OK)
 		goto out;
+	old = store_find(req->ctx->store, req->user);
+	if (origin == STORE_ORIGIN_LOGIN && old != NULL &&
+	    old->origin == STORE_ORIGIN_ADMIN) {
+		r = kept_admin_set(req);
+		goto out;
+	}
+	e->origin = origin;
 	e->user = strdup(req->user);
 	if (e->user == NULL)
 		goto out;
@@ -483,7 +551,8 @@ op_store(struct request *req)
 		r = cannot_store();
 		goto out;
 	}
-	snprintf(detail, sizeof(detail), "exp=%" PRId64, exp);
+	snprintf(detail, sizeof(detail), "exp=%" PRId64 " origin=%s", exp,
+	    origin == STORE_ORIGIN_LOGIN ? "login" : "admin");
 	log_decision(req, LOG_INFO, "stored", detail);
 	r = new_ok();
 	if (r != NULL && (!add_str(r, "user", req->user) ||
@@ -497,15 +566,18 @@ out:
 }
 
 /*
- * logout and drop both forget the user's tokens now.  XXX once renewal
- * exists, logout also revokes the refresh token at the provider.
+ * logout and drop both forget the user's tokens now, after revoking the
+ * refresh token at the provider (renew_revoke: best effort).
  */
 static struct json_object *
 op_drop(struct request *req)
 {
+	struct store_entry *e = store_find(req->ctx->store, req->user);
 	struct json_object *r;
 	bool dropped;
 
+	if (e != NULL && req->ctx->renew != NULL)
+		renew_revoke(req->ctx->renew, e);
 	if (store_drop(req->ctx->store, req->user, &dropped) != PJ_OK)
 		return cannot_store();
 	if (dropped)
@@ -555,6 +627,112 @@ op_jwks_refresh(struct request *req)
 	return r;
 }
 
+/*
+ * "session": 1 to DISPATCH_MAX_SESSION characters of [A-Za-z0-9._-].
+ * NULL when absent or malformed.
+ */
+static const char *
+read_session(struct request *req)
+{
+	const char *s;
+	size_t i, n;
+
+	if (!proto_get_str(req->msg, "session", &s))
+		return NULL;
+	n = strlen(s);
+	if (n == 0 || n > DISPATCH_MAX_SESSION)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return NULL;
+	}
+	return s;
+}
+
+static struct json_object *
+bad_session(void)
+{
+	return proto_new_error(PROTO_E_BAD_REQUEST,
+	    "\"session\" is 1 to 64 of A-Z a-z 0-9 . _ -");
+}
+
+/* {"ok": true, "user": ..., "sessions": N}, or NULL. */
+static struct json_object *
+sessions_ok(struct request *req, size_t n)
+{
+	struct json_object *r = new_ok();
+
+	if (r != NULL && (!add_str(r, "user", req->user) ||
+	    !add(r, "sessions", json_object_new_int64((int64_t)n)))) {
+		proto_put(r);
+		r = NULL;
+	}
+	return r;
+}
+
+static struct json_object *
+op_session_open(struct request *req)
+{
+	const char *id = read_session(req);
+	char detail[32];
+	size_t n;
+	int err;
+
+	if (id == NULL)
+		return bad_session();
+	err = store_session_open(req->ctx->store, req->user, id, &n);
+	if (err == PJ_ERR_NOMEM)
+		return NULL;
+	if (err != PJ_OK) {
+		log_decision(req, LOG_WARNING, "refused",
+		    "reason=too_many_sessions");
+		return proto_new_error(PROTO_E_INTERNAL,
+		    "the helper counts no more sessions now");
+	}
+	snprintf(detail, sizeof(detail), "sessions=%zu", n);
+	log_decision(req, LOG_INFO, "session opened", detail);
+	return sessions_ok(req, n);
+}
+
+/*
+ * The last session of a user closed: a set a login handed over is
+ * forgotten as logout forgets it (op_drop, which also revokes the
+ * refresh token once the renewal does), unless keep_after_logout is set
+ * or root stored the set.
+ */
+static struct json_object *
+op_session_close(struct request *req)
+{
+	const char *id = read_session(req);
+	struct store_entry *e;
+	struct json_object *r;
+	char detail[48];
+	bool was_open;
+	size_t n;
+
+	if (id == NULL)
+		return bad_session();
+	store_session_close(req->ctx->store, req->user, id, &was_open, &n);
+	snprintf(detail, sizeof(detail), "sessions=%zu%s", n,
+	    was_open ? "" : " unknown_session");
+	log_decision(req, LOG_INFO, "session closed", detail);
+	e = store_find(req->ctx->store, req->user);
+	if (n > 0 || e == NULL || e->origin != STORE_ORIGIN_LOGIN ||
+	    req->ctx->keep_after_logout)
+		return sessions_ok(req, n);
+	r = op_drop(req);
+	if (r != NULL && json_object_get_boolean(
+	    json_object_object_get(r, "ok")) &&
+	    !add(r, "sessions", json_object_new_int64(0))) {
+		proto_put(r);
+		r = NULL;
+	}
+	return r;
+}
+
 static struct json_object *
 run_op(struct request *req)
 {
@@ -570,6 +748,10 @@ run_op(struct request *req)
 		return op_drop(req);
 	case OP_JWKS_REFRESH:
 		return op_jwks_refresh(req);
+	case OP_SESSION_OPEN:
+		return op_session_open(req);
+	case OP_SESSION_CLOSE:
+		return op_session_close(req);
 	}
 	return proto_new_error(PROTO_E_INTERNAL, "unknown op");
 }

@@ -10,6 +10,7 @@
 #ifndef PJ_HELPERD_DISPATCH_H
 #define PJ_HELPERD_DISPATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,6 +19,7 @@
 #include "jwks.h"
 #include "log.h"
 #include "proto.h"
+#include "renew.h"
 #include "store.h"
 #include "verify.h"
 
@@ -27,6 +29,10 @@ struct dispatch_ctx {
 	const struct pj_log *log;	/* syslog */
 	struct jwks *jwks;		/* key set upkeep; replaces verifier
 					   when a key file changes */
+	bool keep_after_logout;		/* the last session's close keeps
+					   a login's tokens */
+	struct renew *renew;		/* renewal, revocation at logout;
+					   NULL: none */
 };
 
 /* Who sent a request, from SO_PEERCRED. */

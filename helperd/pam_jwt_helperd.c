@@ -3,11 +3,9 @@
  * holds the start-up: command line, refusal to run as root, no core
  * dumps, the configuration, the verifier, the socket, the token store
  * (store.h: on disk in state_dir unless persist = no), the key set
- * upkeep (jwks.h); then the server loop (server.c) until SIGTERM or
- * SIGINT, and a wiping shut-down.
- *
- * XXX nothing is renewed yet: renewal (helperd/http.c has the form POST
- * it needs) and the module's hand-off come next.
+ * upkeep (jwks.h), the renewal with refresh tokens (renew.h); then the
+ * server loop (server.c) until SIGTERM or SIGINT, and a wiping
+ * shut-down.
  */
 #include "autoconf.h"
 
@@ -31,6 +29,7 @@
 #include "listen.h"
 #include "log.h"
 #include "reason.h"
+#include "renew.h"
 #include "server.h"
 #include "store.h"
 #include "verify.h"
@@ -240,9 +239,11 @@ run(const struct helperd_opts *o, const struct pj_log *log)
 	ctx.store = &store;
 	ctx.verifier = v;
 	ctx.log = log;
+	ctx.keep_after_logout = cfg->top.keep_after_logout;
 	/* The key set upkeep may replace the verifier: it owns it now. */
 	v = NULL;
 	ctx.jwks = NULL;
+	ctx.renew = NULL;
 	if (http_global_init() != PJ_OK ||
 	    jwks_new(cfg, log, &ctx.verifier, &jwks) != PJ_OK) {
 		pj_logf(log, LOG_CRIT, "out of memory");
@@ -250,10 +251,18 @@ run(const struct helperd_opts *o, const struct pj_log *log)
 		goto out;
 	}
 	ctx.jwks = jwks;
+	if (renew_new(cfg, log, &store, &ctx.verifier, &ctx.renew) !=
+	    PJ_OK) {
+		pj_logf(log, LOG_CRIT, "out of memory");
+		jwks_free(jwks);
+		verifier_free(ctx.verifier);
+		goto out;
+	}
 	if (server_run(lfd, &ctx, &stop_flag) == 0)
 		rc = 0;
 	pj_logf(log, LOG_INFO, "stopping; %zu users' tokens wiped",
 	    store.n);
+	renew_free(ctx.renew);
 	jwks_free(jwks);
 	verifier_free(ctx.verifier);
 	http_global_cleanup();

@@ -230,7 +230,7 @@ server_run(int lfd, struct dispatch_ctx *ctx, volatile sig_atomic_t *stop)
 	struct pollfd pfds[SERVER_MAX_CONN + 1];
 	struct timespec ts, *tsp;
 	sigset_t waitmask;
-	int64_t due, t0;
+	int64_t due, rdue, t0;
 	size_t i;
 	int wait, r, rc = -1;
 
@@ -249,6 +249,11 @@ server_run(int lfd, struct dispatch_ctx *ctx, volatile sig_atomic_t *stop)
 		 */
 		t0 = proto_now_ms();
 		due = jwks_run_due(ctx->jwks, t0);
+		if (ctx->renew != NULL) {
+			rdue = renew_run_due(ctx->renew, renew_now_ms());
+			if (rdue >= 0 && (due < 0 || rdue < due))
+				due = rdue;
+		}
 		shift_deadlines(conns, proto_now_ms() - t0);
 		wait = prepare(lfd, conns, pfds);
 		if (due >= 0 && (wait < 0 || due < wait))

@@ -20,6 +20,8 @@ store_init(struct store *s)
 {
 	s->head = NULL;
 	s->n = 0;
+	s->sessions = NULL;
+	s->n_sessions = 0;
 	s->db = NULL;
 	s->log = NULL;
 }
@@ -132,15 +134,111 @@ store_drop(struct store *s, const char *user, bool *dropped)
 	return PJ_OK;
 }
 
+static void
+session_free(struct store_session *ss)
+{
+	free(ss->user);
+	free(ss->id);
+	free(ss);
+}
+
+static size_t
+sessions_of(const struct store *s, const char *user)
+{
+	const struct store_session *ss;
+	size_t n = 0;
+
+	for (ss = s->sessions; ss != NULL; ss = ss->next) {
+		if (strcmp(ss->user, user) == 0)
+			n++;
+	}
+	return n;
+}
+
+int
+store_session_open(struct store *s, const char *user, const char *id,
+    size_t *count)
+{
+	struct store_session *ss;
+	int rc = PJ_ERR_NOMEM;
+
+	*count = sessions_of(s, user);
+	for (ss = s->sessions; ss != NULL; ss = ss->next) {
+		if (strcmp(ss->user, user) == 0 && strcmp(ss->id, id) == 0) {
+			rc = PJ_OK;
+			goto out;
+		}
+	}
+	if (s->n_sessions >= STORE_MAX_SESSIONS) {
+		rc = PJ_ERR_REFUSED;
+		goto out;
+	}
+	ss = calloc(1, sizeof(*ss));
+	if (ss == NULL)
+		goto out;
+	ss->user = strdup(user);
+	ss->id = strdup(id);
+	if (ss->user == NULL || ss->id == NULL) {
+		session_free(ss);
+		goto out;
+	}
+	ss->next = s->sessions;
+	s->sessions = ss;
+	s->n_sessions++;
+	(*count)++;
+	rc = PJ_OK;
+out:
+	return rc;
+}
+
+void
+store_session_close(struct store *s, const char *user, const char *id,
+    bool *was_open, size_t *count)
+{
+	struct store_session **pp, *ss;
+
+	*was_open = false;
+	for (pp = &s->sessions; *pp != NULL; pp = &(*pp)->next) {
+		ss = *pp;
+		if (strcmp(ss->user, user) == 0 && strcmp(ss->id, id) == 0) {
+			*pp = ss->next;
+			session_free(ss);
+			s->n_sessions--;
+			*was_open = true;
+			break;
+		}
+	}
+	*count = sessions_of(s, user);
+}
+
+bool
+store_user_has_sessions(const struct store *s, const char *user)
+{
+	return sessions_of(s, user) > 0;
+}
+
+bool
+store_entry_wants_renewal(const struct store *s,
+    const struct store_entry *e)
+{
+	return e->origin == STORE_ORIGIN_ADMIN ||
+	    store_user_has_sessions(s, e->user);
+}
+
 void
 store_clear(struct store *s)
 {
 	struct store_entry *e, *next;
+	struct store_session *ss, *ssnext;
 	const struct pj_log *log = s->log;
 
 	for (e = s->head; e != NULL; e = next) {
 		next = e->next;
 		store_entry_free(e);
+	}
+	for (ss = s->sessions; ss != NULL; ss = ssnext) {
+		ssnext = ss->next;
+		session_free(ss);
 	}
 	store_db_close(s->db);
 	store_init(s);

@@ -17,6 +17,17 @@
 
 #include "log.h"
 
+/*
+ * Who handed a token set over (DESIGN.md "Helper"): root with "pam-jwt
+ * store" (kept and renewed until logout or drop), or the module after a
+ * login (kept while the user has a session open).  Kept in the sealed
+ * record; a record written before the field existed reads as ADMIN.
+ */
+enum store_origin {
+	STORE_ORIGIN_ADMIN = 0,	/* "stored_by_admin" */
+	STORE_ORIGIN_LOGIN = 1	/* "login" */
+};
+
 struct store_entry {
 	char *user;
 	char *access_token;	/* secret: wiped */
@@ -28,14 +39,43 @@ struct store_entry {
 	size_t n_groups;
 	int64_t exp;		/* the access token's exp */
 	int64_t stored_at;	/* Unix seconds */
+	enum store_origin origin;
+	/*
+	 * Renewal state (renew.h), in memory only, not in the record: a
+	 * restart schedules every entry afresh.
+	 */
+	int64_t renew_at_ms;	/* Unix ms; 0: not scheduled yet */
+	unsigned renew_failures;	/* in a row */
+	unsigned renewals;	/* since this helper started */
+	int64_t rotated_at;	/* Unix seconds a new refresh token came;
+				   0: none yet */
+	bool login_needed;	/* the provider refused the grant */
 	struct store_entry *next;
 };
 
 struct store_db;
 
+/* One open login session of a user (op session_open). */
+struct store_session {
+	char *user;
+	char *id;
+	struct store_session *next;
+};
+
+/* At most this many sessions are counted at once, all users together. */
+#define STORE_MAX_SESSIONS 65536
+
 struct store {
 	struct store_entry *head;
 	size_t n;
+	/*
+	 * XXX open sessions are counted in memory only: after a restart
+	 * of the helper no user has a session open until the next
+	 * session_open; a session_close the helper does not know still
+	 * counts as the user's last when no other is open.
+	 */
+	struct store_session *sessions;
+	size_t n_sessions;
 	struct store_db *db;	/* NULL: memory only */
 	const struct pj_log *log;
 };
@@ -94,8 +134,38 @@ int store_drop(struct store *s, const char *user, bool *dropped);
 void store_entry_free(struct store_entry *e);
 
 /*
+ * Count the session ID of USER as open (a second open of the same ID
+ * counts once).  Returns PJ_OK with *COUNT the user's open sessions now,
+ * PJ_ERR_NOMEM, or PJ_ERR_REFUSED when STORE_MAX_SESSIONS are open.
+ */
+int store_session_open(struct store *s, const char *user, const char *id,
+    size_t *count);
+
+/*
+ * Count the session ID of USER as closed.  *WAS_OPEN tells whether it
+ * was counted; *COUNT is the user's sessions still open.
+ */
+void store_session_close(struct store *s, const char *user, const char *id,
+    bool *was_open, size_t *count);
+
+/*
+ * Whether USER has at least one session open.  For the renewal: a token
+ * set of origin STORE_ORIGIN_LOGIN is renewed only while this holds.
+ */
+bool store_user_has_sessions(const struct store *s, const char *user);
+
+/*
+ * Whether E should be kept fresh now (DESIGN.md "Helper"): a set root
+ * stored (STORE_ORIGIN_ADMIN) always, until logout or drop; a set a
+ * login handed over while its user has a session open.
+ */
+bool store_entry_wants_renewal(const struct store *s,
+    const struct store_entry *e);
+
+/*
  * Drop and wipe every entry from memory and close the database (which
- * keeps them); S is then empty and memory only.
+ * keeps them); S is then empty and memory only.  The session counts
+ * are forgotten too.
  */
 void store_clear(struct store *s);
 

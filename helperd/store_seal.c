@@ -317,6 +317,7 @@ store_record_encode(const struct store_entry *e, unsigned char **buf,
 		enc_str(&b, e->groups[i]);
 	enc_i64(&b, e->exp);
 	enc_i64(&b, e->stored_at);
+	enc_u32(&b, (uint32_t)e->origin);
 	if (b.fail) {
 		wipe_free(b.p, b.cap);
 		return PJ_ERR_NOMEM;
@@ -416,6 +417,7 @@ store_record_decode(const char *user, const unsigned char *buf,
 {
 	struct dec d = { buf, len, false, false };
 	struct store_entry *e;
+	uint32_t origin;
 
 	*out = NULL;
 	e = calloc(1, sizeof(*e));
@@ -432,6 +434,15 @@ store_record_decode(const char *user, const unsigned char *buf,
 	dec_groups(&d, e);
 	e->exp = dec_i64(&d);
 	e->stored_at = dec_i64(&d);
+	/* The origin came later: a record without it was root's. */
+	e->origin = STORE_ORIGIN_ADMIN;
+	if (!d.bad && d.left == 4) {
+		origin = dec_u32(&d);
+		if (origin == STORE_ORIGIN_LOGIN)
+			e->origin = STORE_ORIGIN_LOGIN;
+		else if (origin != STORE_ORIGIN_ADMIN)
+			d.bad = true;
+	}
 	if (d.bad || d.left != 0) {
 		store_entry_free(e);
 		return d.nomem ? PJ_ERR_NOMEM : PJ_ERR_REFUSED;

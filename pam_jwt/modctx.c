@@ -18,6 +18,7 @@
 
 #include "claims.h"
 #include "modctx.h"
+#include "modhelper.h"
 #include "modlog.h"
 
 /* getpwnam_r's buffer: start here, double on ERANGE up to the cap. */
@@ -152,7 +153,9 @@ modctx_verify(struct modctx *ctx)
 
 	err = verifier_verify(ctx->ver, ctx->tok.buf, ctx->tok.len,
 	    ctx->user, (int64_t)time(NULL), NULL, &ctx->vd);
-	authtok_clear(&ctx->tok);
+	/* An accepted token stays for the helper: modctx_handoff. */
+	if (err != PJ_OK)
+		authtok_clear(&ctx->tok);
 	ctx->iss = ctx->vd.claims.iss;
 	ctx->jti = ctx->vd.claims.jti;
 	ctx->reason = ctx->vd.reason;
@@ -176,7 +179,17 @@ modctx_verify(struct modctx *ctx)
 		goto out;
 	err = PJ_OK;
 out:
+	if (err != PJ_OK)
+		authtok_clear(&ctx->tok);
 	return err;
+}
+
+void
+modctx_handoff(struct modctx *ctx)
+{
+	modhelper_login(ctx->pamh, &ctx->cfg->top, &ctx->log, ctx->user,
+	    ctx->tok.buf, ctx->tok.len);
+	authtok_clear(&ctx->tok);
 }
 
 /* The policy named NAME ("" is the top level). */

@@ -20,7 +20,7 @@
 #include "reason.h"
 #include "verify.h"
 
-enum modctx_stage { MODCTX_AUTH, MODCTX_ACCOUNT };
+enum modctx_stage { MODCTX_AUTH, MODCTX_ACCOUNT, MODCTX_SESSION };
 
 struct modctx {
 	pam_handle_t *pamh;
@@ -71,15 +71,24 @@ int modctx_get_user(struct modctx *ctx);
 int modctx_get_token(struct modctx *ctx);
 
 /*
- * Verify the input in CTX->tok for CTX->user at the current time, wipe
- * the input, and refuse a token that names a user who does not exist
+ * Verify the input in CTX->tok for CTX->user at the current time, and
+ * refuse a token that names a user who does not exist
  * locally (reason unknown_user), or whose uid is 0 when the accepting
  * policy has allow_root off (root_refused: allow_root is about the
  * account, whatever its name).  Returns PJ_OK only when the verifier
  * accepted the token and these checks passed; else PJ_ERR_REFUSED or the
- * verifier's code.
+ * verifier's code.  The input is wiped when the token is refused; an
+ * accepted one stays in CTX->tok until modctx_handoff or modctx_free
+ * wipes it.
  */
 int modctx_verify(struct modctx *ctx);
+
+/*
+ * After every check has passed: set PAM_JWT_SESSION and hand the
+ * accepted token to the helper (modhelper_login: best effort, within
+ * helper_timeout_ms, never fails), then wipe it.
+ */
+void modctx_handoff(struct modctx *ctx);
 
 /*
  * The account check on what the authentication left in ENV (read with

@@ -23,6 +23,7 @@
 
 #include "modctx.h"
 #include "modenv.h"
+#include "modhelper.h"
 
 PAM_EXTERN int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
@@ -35,6 +36,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	modctx_init(&ctx, pamh, MODCTX_AUTH);
 	/* A failed attempt must leave nothing a later stage could trust. */
 	modenv_clear(pamh);
+	modhelper_clear(pamh);
 
 	err = modctx_load(&ctx, argc, argv);
 	if (err != PJ_OK)
@@ -51,6 +53,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	err = modenv_set(pamh, &ctx.vd);
 	if (err != PJ_OK)
 		goto out;
+	/* Best effort, bounded by helper_timeout_ms; cannot fail. */
+	modctx_handoff(&ctx);
 	rc = PAM_SUCCESS;
 out:
 	if (rc != PAM_SUCCESS)
@@ -112,18 +116,47 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
+/*
+ * Tell the helper that a session of a login this module authenticated
+ * opens or closes (PAM_JWT_SESSION, set at authentication, possibly in
+ * another process: DESIGN.md "sshd runs authentication in a child
+ * process").  The helper being down, slow or refusing, and even a
+ * configuration that no longer loads, never fail a session: always
+ * PAM_SUCCESS.  Without PAM_JWT_SESSION there is nothing to do.
+ */
+static int
+session_hook(pam_handle_t *pamh, int argc, const char **argv,
+    const char *op)
+{
+	struct modctx ctx;
+	const char *id;
+	const void *user = NULL;
+
+	id = modhelper_session_id(pamh);
+	if (id == NULL)
+		return PAM_SUCCESS;
+	modctx_init(&ctx, pamh, MODCTX_SESSION);
+	if (pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS ||
+	    user == NULL || modctx_load(&ctx, argc, argv) != PJ_OK)
+		goto out;
+	modhelper_session(&ctx.cfg->top, &ctx.log, op, user, id);
+out:
+	modctx_free(&ctx);
+	return PAM_SUCCESS;
+}
+
 PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	return PAM_SUCCESS;
+	return session_hook(pamh, argc, argv, "session_open");
 }
 
 PAM_EXTERN int
 pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	return PAM_SUCCESS;
+	return session_hook(pamh, argc, argv, "session_close");
 }
 
 /*

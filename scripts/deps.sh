@@ -7,7 +7,7 @@ PJ_BUILD_DEPS="autoconf automake libtool pkg-config make gcc
 	libcurl4-openssl-dev"
 PJ_TEST_DEPS="libcmocka-dev pamtester libpam-wrapper openssh-server
 	openssh-client sudo valgrind python3 clang curl ca-certificates
-	passwd procps"
+	passwd procps systemd"
 
 # pj_install_packages PKG...: apt-get install what is not installed yet.
 pj_install_packages()

@@ -539,6 +539,7 @@ json.dump(doc, open(path, "w"), indent=1)' "$E2E_IDP_USERS" "$1" "${2:-}"
 # e2e_idp_start: start the provider on a free loopback port; sets
 # E2E_IDP_URL, E2E_IDP_PID and E2E_IDP_JWKS (the public key set it wrote).
 # A port taken in the meantime means another try on another port.
+# E2E_IDP_ARGS: more options for server.mjs (words split on blanks).
 e2e_idp_start()
 {
 	E2E_IDP_JWKS=$E2E_TMP/idp-jwks.json
@@ -548,6 +549,7 @@ e2e_idp_start()
 		t0=$(e2e_now_ms)
 		node "$E2E_IDP_DIR/server.mjs" --port "$port" \
 		    --users "$E2E_IDP_USERS" --jwks-out "$E2E_IDP_JWKS" \
+		    ${E2E_IDP_ARGS:-} \
 		    >"$E2E_TMP/idp.out" 2>"$E2E_TMP/idp.err" &
 		E2E_IDP_PID=$!
 		e2e_on_exit "e2e_stop_pid $E2E_IDP_PID"

@@ -180,6 +180,16 @@ run_as pjalice "$TOOL" token --socket "$SOCK" --user pjalice
 expect_run "alice names herself" 0 "$ALICE_AT" ""
 run_as root "$TOOL" token --socket "$SOCK" --user pjbob
 expect_run "root asks for bob's" 0 "$BOB_AT" ""
+# A kubectl exec credential plugin's answer: the token and its exp.
+run_as pjalice "$TOOL" token --socket "$SOCK" --format k8s
+expect_run "alice's token for kubectl" 0 "{\"apiVersion\":\"client.\
+authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\
+\":\"$ALICE_AT\",\"expirationTimestamp\":\"$EXP_ISO\"}}" ""
+run_as pjalice "$TOOL" token --socket "$SOCK" --format yaml
+expect_run "token --format yaml" 2 "" "pam-jwt: token: --format: only\
+ \"k8s\" is known
+Usage: pam-jwt token [--socket PATH] [--config FILE] [--user NAME]\
+ [--format k8s]"
 
 e2e_log_mark
 run_as pjalice "$TOOL" token --socket "$SOCK" --user pjbob

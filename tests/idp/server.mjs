@@ -26,6 +26,17 @@
  * A token request may carry ttl=SECONDS (1 to 86400) for a token of that
  * lifetime, for the expiry tests.
  *
+ * With --helper-secret FILE, the confidential client "pam-jwt-helper"
+ * (the secret is the file's first line) may use the refresh_token grant,
+ * and refresh tokens rotate (the library's reuse detection then revokes
+ * a grant whose used refresh token comes back).  A user's login stands
+ * in as a loopback-only test route: POST /test/login with user=NAME
+ * (and ttl=SECONDS) makes a grant for that user and the helper's client
+ * (scopes openid, offline_access, login), and answers with the token
+ * endpoint's response for its refresh token: access_token,
+ * refresh_token, id_token, expires_in.  POST /test/revoke with user=NAME
+ * revokes every grant of that user, as an administrator would.
+ *
  * On start it prints one line of JSON: {"issuer", "jwks_uri",
  * "startup_ms"}.  SIGTERM and SIGINT stop it.
  */
@@ -40,6 +51,7 @@ const AUDIENCE = 'pam-jwt';
 const RESOURCE = 'urn:pam-jwt';
 const SCOPE = 'login';
 const CLIENT_PREFIX = 'login-';
+const HELPER_CLIENT = 'pam-jwt-helper';
 const USERNAME_RE = /^[a-z_][a-z0-9_.-]{0,31}$/;
 
 function die(msg) {
@@ -63,6 +75,7 @@ function parseCommandLine() {
       'jwks-out': { type: 'string' },
       keys: { type: 'string' },
       ttl: { type: 'string', default: '600' },
+      'helper-secret': { type: 'string' },
     },
     strict: true,
   });
@@ -79,7 +92,7 @@ function parseCommandLine() {
   if (!values['jwks-out']) die('--jwks-out FILE is required');
   return {
     port, ttl, users: values.users, jwksOut: values['jwks-out'],
-    keys: values.keys,
+    keys: values.keys, helperSecret: values['helper-secret'],
   };
 }
 
@@ -158,6 +171,15 @@ function writeFileAtomic(path, text, mode) {
   fs.writeFileSync(tmp, text, { mode });
   fs.chmodSync(tmp, mode);
   fs.renameSync(tmp, path);
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const parts = [];
+    req.on('data', (c) => parts.push(c));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 function isLoopback(addr) {
@@ -282,12 +304,31 @@ async function main() {
     token_endpoint_auth_method: 'client_secret_basic',
   }));
 
+  let helperSecret;
+  if (opts.helperSecret) {
+    try {
+      [helperSecret] = fs.readFileSync(opts.helperSecret, 'utf8').split('\n');
+    } catch (err) {
+      die(`cannot read ${opts.helperSecret}: ${err.message}`);
+    }
+    if (helperSecret.length < 16) die('--helper-secret: 16 characters or more');
+    clients.push({
+      client_id: HELPER_CLIENT,
+      client_secret: helperSecret,
+      grant_types: ['refresh_token', 'authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+  }
+
   const configuration = {
     adapter: MapAdapter,
     clients,
     jwks,
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
-    scopes: ['openid', SCOPE],
+    scopes: ['openid', 'offline_access', SCOPE],
+    rotateRefreshToken: true,
     claims: { openid: ['sub'], [SCOPE]: ['preferred_username', 'groups'] },
     features: {
       devInteractions: { enabled: false },
@@ -359,6 +400,67 @@ async function main() {
   };
 
   const provider = new Provider(issuer, configuration);
+  if (helperSecret) {
+    provider.use(async (ctx, next) => {
+      if (ctx.method !== 'POST' || (ctx.path !== '/test/login'
+        && ctx.path !== '/test/revoke')) {
+        return next();
+      }
+      ctx.type = 'application/json';
+      const form = new URLSearchParams(await readBody(ctx.req));
+      const u = users.get(form.get('user') ?? '');
+      if (!u) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: 'user' };
+        return undefined;
+      }
+      if (ctx.path === '/test/revoke') {
+        let n = 0;
+        for (const [k, rec] of [...store]) {
+          if (k.startsWith('Grant:') && rec.payload.accountId === u.accountId) {
+            await new MapAdapter('Grant').revokeByGrantId(k.slice(6));
+            store.delete(k);
+            n += 1;
+          }
+        }
+        ctx.body = { revoked: n };
+        return undefined;
+      }
+      const client = await provider.Client.find(HELPER_CLIENT);
+      const grant = new provider.Grant({
+        accountId: u.accountId, clientId: HELPER_CLIENT,
+      });
+      grant.addOIDCScope('openid offline_access');
+      grant.addResourceScope(RESOURCE, SCOPE);
+      const grantId = await grant.save();
+      const rt = new provider.RefreshToken({
+        accountId: u.accountId,
+        client,
+        grantId,
+        gty: 'authorization_code',
+        scope: `openid offline_access ${SCOPE}`,
+        resource: RESOURCE,
+        authTime: Math.floor(Date.now() / 1000),
+      });
+      const value = await rt.save();
+      const body = new URLSearchParams({
+        grant_type: 'refresh_token', refresh_token: value,
+      });
+      if (form.get('ttl')) body.set('ttl', form.get('ttl'));
+      const res = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(
+            `${HELPER_CLIENT}:${helperSecret}`,
+          ).toString('base64')}`,
+        },
+        body,
+      });
+      ctx.status = res.status;
+      ctx.body = await res.json();
+      return undefined;
+    });
+  }
 
   writeFileAtomic(opts.jwksOut, `${JSON.stringify(publicJwks(jwks))}\n`,
     0o644);

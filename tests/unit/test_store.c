@@ -7,11 +7,14 @@
  * a record whose ciphertext, nonce, user (AAD) or version was altered,
  * or that another key sealed, and such a record is dropped with a log
  * line instead of used; the folder and key file rules refuse what others
- * could read or write; persist = no writes no file at all.
+ * could read or write; persist = no writes no file at all; a set's
+ * origin survives a restart, a record without one reads as root's; open
+ * sessions are counted per user and id for the renewal's predicate.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -476,6 +479,103 @@ test_persist_no(void **state)
 	assert_int_equal(f->s.n, 0);
 }
 
+/*
+ * The origin survives a restart; a record without it (written before the
+ * field existed) reads as root's; any other value refuses the record.
+ */
+static void
+test_origin(void **state)
+{
+	struct fixture *f = *state;
+	struct store_entry *e = entry("alice", "a"), *d = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+
+	e->origin = STORE_ORIGIN_LOGIN;
+	assert_int_equal(store_open(&f->s, &f->so, &f->logs.log), PJ_OK);
+	assert_int_equal(store_put(&f->s, e), PJ_OK);
+	assert_int_equal(store_put(&f->s, entry("bob", "b")), PJ_OK);
+	reopen(f);
+	assert_int_equal(store_find(&f->s, "alice")->origin,
+	    STORE_ORIGIN_LOGIN);
+	assert_int_equal(store_find(&f->s, "bob")->origin,
+	    STORE_ORIGIN_ADMIN);
+
+	e = entry("carol", "c");
+	e->origin = STORE_ORIGIN_LOGIN;
+	assert_int_equal(store_record_encode(e, &buf, &len), PJ_OK);
+	/* The last 4 bytes are the origin, big-endian. */
+	assert_true(len > 4);
+	assert_memory_equal(buf + len - 4, "\0\0\0\1", 4);
+	assert_int_equal(store_record_decode("carol", buf, len - 4, &d),
+	    PJ_OK);
+	assert_int_equal(d->origin, STORE_ORIGIN_ADMIN);
+	store_entry_free(d);
+	d = NULL;
+	buf[len - 1] = 2;
+	assert_int_equal(store_record_decode("carol", buf, len, &d),
+	    PJ_ERR_REFUSED);
+	assert_null(d);
+	assert_int_equal(store_record_decode("carol", buf, len - 2, &d),
+	    PJ_ERR_REFUSED);
+	assert_null(d);
+	wipe_free(buf, len);
+	store_entry_free(e);
+}
+
+/*
+ * Sessions are counted per user and per id; the predicate the renewal
+ * asks follows them, and root's sets are always renewed.
+ */
+static void
+test_sessions(void **state)
+{
+	struct fixture *f = *state;
+	struct store_entry *e = entry("alice", "a");
+	bool was_open;
+	size_t n;
+
+	e->origin = STORE_ORIGIN_LOGIN;
+	f->so.persist = false;
+	assert_int_equal(store_open(&f->s, &f->so, &f->logs.log), PJ_OK);
+	assert_int_equal(store_put(&f->s, e), PJ_OK);
+	assert_int_equal(store_put(&f->s, entry("bob", "b")), PJ_OK);
+	e = store_find(&f->s, "alice");
+	assert_false(store_user_has_sessions(&f->s, "alice"));
+	assert_false(store_entry_wants_renewal(&f->s, e));
+	assert_true(store_entry_wants_renewal(&f->s,
+	    store_find(&f->s, "bob")));
+
+	assert_int_equal(store_session_open(&f->s, "alice", "s1", &n), PJ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_session_open(&f->s, "alice", "s1", &n), PJ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_session_open(&f->s, "alice", "s2", &n), PJ_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_session_open(&f->s, "bob", "s1", &n), PJ_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->s.n_sessions, 3);
+	assert_true(store_user_has_sessions(&f->s, "alice"));
+	assert_true(store_entry_wants_renewal(&f->s, e));
+
+	store_session_close(&f->s, "alice", "s3", &was_open, &n);
+	assert_false(was_open);
+	assert_int_equal(n, 2);
+	store_session_close(&f->s, "alice", "s1", &was_open, &n);
+	assert_true(was_open);
+	assert_int_equal(n, 1);
+	store_session_close(&f->s, "alice", "s2", &was_open, &n);
+	assert_true(was_open);
+	assert_int_equal(n, 0);
+	assert_false(store_user_has_sessions(&f->s, "alice"));
+	assert_false(store_entry_wants_renewal(&f->s, e));
+	assert_true(store_user_has_sessions(&f->s, "bob"));
+	assert_int_equal(f->s.n_sessions, 1);
+	store_clear(&f->s);
+	assert_int_equal(f->s.n_sessions, 0);
+	assert_null(f->s.sessions);
+}
+
 int
 main(void)
 {
@@ -503,6 +603,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_state_dir, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_persist_no, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_origin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, setup,
 		    teardown),
 	};
 
