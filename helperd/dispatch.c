@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "dispatch.h"
+#include "idtoken.h"
 #include "jsonstrict.h"
 #include "reason.h"
 #include "strutil.h"
@@ -405,11 +406,7 @@ read_tokens(struct request *req, struct store_entry *e,
 		err = PJ_ERR_REFUSED;
 	if (err == PJ_OK)
 		err = copy_opt_str(t, "refresh_token", &e->refresh_token);
-	/*
-	 * XXX the ID token is kept opaque and never handed out in this
-	 * step; it is verified (audience client_id) once the helper uses
-	 * it, with the renewal.
-	 */
+	/* Verified in verify_for_store; never handed out. */
 	if (err == PJ_OK)
 		err = copy_opt_str(t, "id_token", &e->id_token);
 	ei = jsonstrict_get(t, "expires_in");
@@ -426,9 +423,52 @@ read_tokens(struct request *req, struct store_entry *e,
 }
 
 /*
- * Verify E's access token for the request's user now; on PJ_OK E holds
- * what it says.  Returns PJ_OK, PJ_ERR_REFUSED with *R (the refusal,
- * NULL when memory ran out).
+ * E's ID token, when it has one, after its access token verified: with
+ * the issuer's client_id as audience (idtoken.h).  Without a client_id
+ * it cannot be verified: it is dropped, and the set stored without it.
+ * Returns PJ_OK, PJ_ERR_REFUSED with *R (the refusal, NULL when memory
+ * ran out).
+ */
+static int
+verify_id_token(struct request *req, struct store_entry *e,
+    struct json_object **r)
+{
+	enum reason why;
+	char msg[300], full[320];
+	int err;
+
+	if (e->id_token == NULL)
+		return PJ_OK;
+	if (!idtoken_can_verify(req->ctx->cfg, e->issuer)) {
+		wipe_free(e->id_token, strlen(e->id_token));
+		e->id_token = NULL;
+		log_decision(req, LOG_NOTICE, "dropped the ID token",
+		    "(no client_id: it cannot be verified)");
+		return PJ_OK;
+	}
+	err = idtoken_verify(req->ctx->cfg, req->ctx->log, e->id_token,
+	    req->user, e->issuer, e->subject, (int64_t)time(NULL), &why,
+	    msg, sizeof(msg));
+	if (err == PJ_OK)
+		return PJ_OK;
+	if (err == PJ_ERR_REFUSED) {
+		snprintf(full, sizeof(full), "id_token: %s: %s",
+		    reason_name(why), msg);
+		*r = proto_new_error(PROTO_E_BAD_TOKEN, full);
+		snprintf(full, sizeof(full), "id_token reason=%s",
+		    reason_name(why));
+		log_decision(req, LOG_NOTICE, "refused token", full);
+	} else {
+		*r = proto_new_error(PROTO_E_INTERNAL, msg);
+	}
+	return PJ_ERR_REFUSED;
+}
+
+/*
+ * Verify E's access token for the request's user now, then its ID token
+ * (verify_id_token); on PJ_OK E holds what the access token says.
+ * Returns PJ_OK, PJ_ERR_REFUSED with *R (the refusal, NULL when memory
+ * ran out).
  */
 static int
 verify_for_store(struct request *req, struct store_entry *e,
@@ -459,7 +499,7 @@ verify_for_store(struct request *req, struct store_entry *e,
 		goto out;
 	}
 	take_claims(e, &vd);
-	rc = PJ_OK;
+	rc = verify_id_token(req, e, r);
 out:
 	verdict_clear(&vd);
 	return rc;
@@ -612,12 +652,19 @@ op_jwks_refresh(struct request *req)
 		    "\"issuer\" must be a string");
 	err = jwks_refresh(req->ctx->jwks, issuer, proto_now_ms(), &fetched,
 	    &changed, msg, sizeof(msg));
+	if (err == JWKS_ERR_NOT_KEPT || err == JWKS_ERR_FETCH)
+		log_decision(req, LOG_INFO, "key set refresh",
+		    err == JWKS_ERR_NOT_KEPT ? "error=no_key_set" :
+		    "error=fetch_failed");
 	if (err == JWKS_ERR_NOT_KEPT)
 		return proto_new_error(PROTO_E_NO_KEY_SET, msg);
 	if (err == JWKS_ERR_FETCH)
 		return proto_new_error(PROTO_E_FETCH_FAILED, msg);
 	if (err != PJ_OK)
 		return NULL;
+	log_decision(req, LOG_INFO, "key set refresh", fetched ?
+	    (changed ? "fetched=yes changed=yes" : "fetched=yes changed=no") :
+	    "fetched=no changed=no");
 	r = new_ok();
 	if (r != NULL && (!add(r, "fetched", json_object_new_boolean(fetched))
 	    || !add(r, "changed", json_object_new_boolean(changed)))) {

@@ -24,6 +24,7 @@
 #include "verify.h"
 
 struct dispatch_ctx {
+	const struct config *cfg;	/* the helper's configuration */
 	struct store *store;
 	struct verifier *verifier;	/* the core's, same configuration */
 	const struct pj_log *log;	/* syslog */

@@ -236,6 +236,7 @@ run(const struct helperd_opts *o, const struct pj_log *log)
 	    o->socket : owned ? cfg->top.helper_socket : "(inherited)",
 	    owned ? "" : " (socket activation)");
 
+	ctx.cfg = cfg;
 	ctx.store = &store;
 	ctx.verifier = v;
 	ctx.log = log;

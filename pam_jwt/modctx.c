@@ -374,6 +374,15 @@ modctx_log(const struct modctx *ctx, int err, int rc)
 }
 
 void
+modctx_unknown_kid(const struct modctx *ctx)
+{
+	if (ctx->cfg == NULL || ctx->why != NULL ||
+	    ctx->reason != REASON_UNKNOWN_KID)
+		return;
+	modhelper_jwks_refresh(&ctx->cfg->top, &ctx->log);
+}
+
+void
 modctx_free(struct modctx *ctx)
 {
 	authtok_clear(&ctx->tok);

@@ -123,6 +123,14 @@ int modctx_pam_code(const struct modctx *ctx, int err);
 /* Log the decision line for a call that returned RC after ERR. */
 void modctx_log(const struct modctx *ctx, int err, int rc);
 
+/*
+ * After a refused authentication, logged: when the verifier refused the
+ * token for an unknown kid, ask the helper to refresh the key sets
+ * (modhelper_jwks_refresh: best effort, within helper_timeout_ms).  The
+ * verdict stands.
+ */
+void modctx_unknown_kid(const struct modctx *ctx);
+
 /* Free and wipe what CTX holds. */
 void modctx_free(struct modctx *ctx);
 

@@ -230,3 +230,43 @@ modhelper_session(const struct policy *p, const struct pj_log *log,
 		    op);
 	proto_put(req);
 }
+
+void
+modhelper_jwks_refresh(const struct policy *p, const struct pj_log *log)
+{
+	struct json_object *req, *answer = NULL, *ok;
+	const char *name = NULL;
+	char e[MODHELPER_LOG_SIZE];
+	int err, sys_errno;
+
+	req = proto_new_msg("jwks_refresh");
+	if (req == NULL) {
+		pj_logf(log, LOG_WARNING, "helper: jwks_refresh not done: "
+		    "out of memory");
+		return;
+	}
+	err = exchange(p, req, &answer, &sys_errno);
+	if (err != PJ_OK) {
+		pj_logf(log, sys_errno == ENOENT || sys_errno == ECONNREFUSED ?
+		    LOG_INFO : LOG_WARNING,
+		    "helper: jwks_refresh not done: %s",
+		    failure(err, sys_errno));
+		goto out;
+	}
+	ok = json_object_object_get(answer, "ok");
+	if (ok != NULL && json_object_is_type(ok, json_type_boolean) &&
+	    json_object_get_boolean(ok)) {
+		pj_logf(log, LOG_INFO, "helper: asked the helper to refresh "
+		    "the key set (unknown kid)");
+		goto out;
+	}
+	/* no_key_set, fetch_failed: the helper logs the cause. */
+	if (!proto_get_str(answer, "error", &name))
+		name = "no error given";
+	strutil_escape(name, strlen(name), MODHELPER_LOG_MAX, e, sizeof(e));
+	pj_logf(log, LOG_INFO, "helper: asked the helper to refresh the key "
+	    "set (unknown kid): error=%s", e);
+out:
+	proto_put(answer);
+	proto_put(req);
+}

@@ -47,4 +47,15 @@ const char *modhelper_session_id(pam_handle_t *pamh);
 void modhelper_session(const struct policy *p, const struct pj_log *log,
     const char *op, const char *user, const char *id);
 
+/*
+ * After a refusal for an unknown kid: ask the helper to fetch every key
+ * set it keeps now (op "jwks_refresh" without "issuer": the module reads
+ * no payload before a signature holds, so it does not know the token's
+ * issuer; the helper rate-limits fetches).  Logged at LOG_INFO when the
+ * helper took the request.  Changes no verdict: the next attempt finds
+ * the new key.  Never fails.
+ */
+void modhelper_jwks_refresh(const struct policy *p,
+    const struct pj_log *log);
+
 #endif

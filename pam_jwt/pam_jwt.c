@@ -60,6 +60,9 @@ out:
 	if (rc != PAM_SUCCESS)
 		rc = modctx_pam_code(&ctx, err);
 	modctx_log(&ctx, err, rc);
+	/* After the verdict, which it does not change. */
+	if (rc != PAM_SUCCESS)
+		modctx_unknown_kid(&ctx);
 	modctx_free(&ctx);
 	return rc;
 }

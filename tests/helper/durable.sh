@@ -49,7 +49,7 @@ DB=$STATE/tokens.db
 CONF=$ETC/pam_jwt.conf
 e2e_write_conf "$CONF" issuer=https://idp.test audience=pam-test \
     jwks_file=jwks.json helper_user=pjhelper helper_socket="$SOCK" \
-    state_dir="$STATE"
+    state_dir="$STATE" client_id=pam-helper
 
 NOW=$(date +%s)
 EXP=$((NOW + 3600))
@@ -63,14 +63,23 @@ token()
 	    "$MKTOKEN" sign RS256 "$E2E_TMP/key.pem" k1
 }
 
+# idtoken USER: USER's ID token, audience the client (the same bytes at
+# every call: RS256 signatures are deterministic).
+idtoken()
+{
+	printf '{"iss":"https://idp.test","aud":"pam-helper","sub":"%s",%s' \
+	    "$1" "\"iat\":$NOW,\"exp\":$EXP}" |
+	    "$MKTOKEN" sign RS256 "$E2E_TMP/key.pem" k1
+}
+
 # response_file USER N: a token endpoint response for USER's Nth token,
 # in a file whose name is printed.
 response_file()
 {
 	f=$E2E_TMP/resp-$1-$2.json
-	printf '{"access_token":"%s","refresh_token":"RT-SECRET-%s-%s",%s}\n' \
+	printf '{"access_token":"%s","refresh_token":"RT-SECRET-%s-%s",%s\n' \
 	    "$(token "$1" "$2")" "$1" "$2" \
-	    '"id_token":"ID-SECRET","expires_in":3600' >"$f" ||
+	    "\"id_token\":\"$(idtoken "$1")\",\"expires_in\":3600}" >"$f" ||
 	    e2e_die "token"
 	echo "$f"
 }
@@ -219,8 +228,8 @@ stop
 start
 check_all "restart after a drop"
 
-if grep -a -q -e RT-SECRET -e ID-SECRET -e "$(at_of "$ACK_pjalice")" \
-    "$STATE"/*; then
+if grep -a -q -e RT-SECRET -e "$(idtoken pjalice)" \
+    -e "$(at_of "$ACK_pjalice")" "$STATE"/*; then
 	e2e_fail "no token on disk in clear"
 else
 	e2e_pass "no token on disk in clear"
@@ -327,7 +336,7 @@ install -d -m 0700 -o pjhelper -g pjhelper "$MEM"
 CONF_USE=$ETC/mem.conf
 e2e_write_conf "$CONF_USE" issuer=https://idp.test audience=pam-test \
     jwks_file=jwks.json helper_user=pjhelper helper_socket="$SOCK" \
-    state_dir="$MEM" persist=no
+    state_dir="$MEM" persist=no client_id=pam-helper
 start
 f=$(response_file pjalice m)
 store pjalice "$f"

@@ -9,7 +9,10 @@
 # log line with the caller's uid); only root stores and drops; a token
 # that does not verify is refused at store; malformed, oversized,
 # truncated, slow and wrong-version messages get an error or a closed
-# connection while another client is served; socket activation works.
+# connection while another client is served; socket activation works;
+# without a client_id an ID token is dropped (logged); with one, an ID
+# token for another audience, expired or of another subject refuses the
+# set, and a valid one is held.
 #
 # Needs root (it creates the users) and python3; the socket activation
 # case needs systemd-socket-activate (package systemd).
@@ -164,6 +167,14 @@ if e2e_wait_log "pam_jwt_helperd\[[0-9]+\]: stored op=store caller_uid=0\
 else
 	e2e_fail "store is logged" "$(e2e_log_new)"
 fi
+# No client_id: an ID token cannot be verified, the set is kept without.
+if e2e_wait_log "pam_jwt_helperd\[[0-9]+\]: dropped the ID token op=store\
+ caller_uid=0 caller_pid=[0-9]+ user=pjalice \(no client_id: it cannot be\
+ verified\)"; then
+	e2e_pass "unverifiable ID token dropped"
+else
+	e2e_fail "unverifiable ID token dropped" "$(e2e_log_new)"
+fi
 if e2e_log_new | grep -q -e "$ALICE_AT" -e r-alice -e i.d.t; then
 	e2e_fail "no token in the log"
 else
@@ -237,7 +248,7 @@ groups: dev, ops
 expires: $EXP ($EXP_ISO)
 state: valid
 refresh_token: yes
-id_token: yes" ""
+id_token: no" ""
 
 # --- abusive clients, while others are served -----------------------------
 
@@ -369,5 +380,75 @@ expires: $EXP ($EXP_ISO)" ""
 	    'serving on (inherited) (socket activation)' \
 	    "$E2E_TMP/act.err" && echo yes)"
 fi
+
+# --- ID tokens, with a client_id ------------------------------------------
+
+# idtoken USER AUD EXP: an ID token (OpenID Connect Core 1.0, 2).
+idtoken()
+{
+	printf '{"iss":"https://idp.test","aud":"%s","sub":"%s",%s' "$2" "$1" \
+	    "\"iat\":$NOW,\"exp\":$3,\"nonce\":\"n\"}" |
+	    "$MKTOKEN" sign RS256 "$E2E_TMP/key.pem" k1
+}
+
+# id_response FILE ID_TOKEN: alice's access token with ID_TOKEN.
+id_response()
+{
+	printf '{"access_token":"%s","refresh_token":"r-id",%s' "$ALICE_AT" \
+	    "\"id_token\":\"$2\",\"token_type\":\"Bearer\"}" >"$1"
+}
+
+IDSOCK=$RUN/id.sock
+e2e_write_conf "$ETC/id.conf" issuer=https://idp.test audience=pam-test \
+    jwks_file=jwks.json helper_user=pjhelper helper_socket="$IDSOCK" \
+    persist=no client_id=pam-helper
+setpriv --reuid=pjhelper --regid=pjhelper --init-groups -- \
+    "$HELPERD" --foreground --config "$ETC/id.conf" \
+    >"$E2E_TMP/id.out" 2>"$E2E_TMP/id.err" &
+ID_PID=$!
+e2e_on_exit "e2e_stop_pid $ID_PID"
+e2e_wait 10 test -S "$IDSOCK" || {
+	e2e_show "$E2E_TMP/id.err"
+	e2e_die "the helper (client_id) did not start"
+}
+SOCK_SAVED=$SOCK
+SOCK=$IDSOCK
+
+id_response "$E2E_TMP/id-aud.json" "$(idtoken pjalice pam-test "$EXP")"
+store_as pjalice "$E2E_TMP/id-aud.json"
+expect_run "ID token for another audience" 1 "" "pam-jwt: store: refused\
+ by the helper: bad_token: id_token: bad_audience: aud \"pam-test\" is not\
+ a configured audience"
+id_response "$E2E_TMP/id-exp.json" "$(idtoken pjalice pam-helper \
+    $((NOW - 600)))"
+store_as pjalice "$E2E_TMP/id-exp.json"
+# The helper's clock is read at the store: its second is not known here.
+ERR=$(printf '%s\n' "$ERR" | sed 's/(now [0-9][0-9]*,/(now NOW,/')
+expect_run "expired ID token" 1 "" "pam-jwt: store: refused by the\
+ helper: bad_token: id_token: expired: the token expired at\
+ $((NOW - 600)) (now NOW, leeway 60)"
+id_response "$E2E_TMP/id-sub.json" "$(idtoken pjbob pam-helper "$EXP")"
+store_as pjalice "$E2E_TMP/id-sub.json"
+expect_run "ID token of another user" 1 "" "pam-jwt: store: refused by\
+ the helper: bad_token: id_token: user_mismatch: the token is for\
+ \"pjbob\", not for \"pjalice\""
+run_as pjalice "$TOOL" status --socket "$SOCK"
+expect_run "refused ID tokens store nothing" 1 "" "pam-jwt: status:\
+ refused by the helper: no_token: no tokens are stored"
+id_response "$E2E_TMP/id-ok.json" "$(idtoken pjalice pam-helper "$EXP")"
+store_as pjalice "$E2E_TMP/id-ok.json"
+expect_run "valid ID token" 0 "stored: pjalice
+expires: $EXP ($EXP_ISO)" ""
+run_as pjalice "$TOOL" status --socket "$SOCK"
+OUT=$(printf '%s\n' "$OUT" | grep -v '^stored: ')
+expect_run "valid ID token: status" 0 "user: pjalice
+issuer: https://idp.test
+subject: pjalice
+groups: dev, ops
+expires: $EXP ($EXP_ISO)
+state: valid
+refresh_token: yes
+id_token: yes" ""
+SOCK=$SOCK_SAVED
 
 e2e_finish

@@ -7,7 +7,10 @@
 # What it pins: the file appears (mode 0644, the helper's) and "pam-jwt
 # verify" accepts a provider token; after a key rotation at the provider
 # "pam-jwt jwks-refresh" (any user may ask) writes the new set, a token of
-# the new key verifies and the helper's own checks see it too; a retired
+# the new key verifies and the helper's own checks see it too; the module,
+# refusing a login for an unknown kid, asks the helper to refresh (the
+# login stays refused, the next one is accepted; no helper: the same
+# refusal, under 3 s); a retired
 # key's token is refused with unknown_kid; an unchanged fetch only touches
 # the file's modification time; on-demand fetches are rate-limited; the
 # provider down, answering garbage, an empty key set, HTTP 500, a
@@ -251,10 +254,68 @@ ERR=$(cat "$E2E_TMP/err")
 expect_run "helper: key 2 token before the refresh" 1 "" "pam-jwt: store:\
  refused by the helper: bad_token: unknown_kid: no key has kid \"k2\""
 
-refresh pjkalice
-expect_run "jwks-refresh after the rotation" 0 "fetched: yes
-changed: yes" ""
+# The module meets the unknown kid: the login is refused as before, and
+# it asks the helper (as root, within helper_timeout_ms) to refresh the
+# key sets; the next attempt finds the new key.  Without a helper the
+# refusal is the same, and quick.
+SVC=$E2E_TMP/pam.d
+mkdir "$SVC"
+e2e_write_conf "$ETC/down.conf" "issuer=$ISS" audience=pam-jwt \
+    "jwks_file=$JWKS" username_claim=preferred_username \
+    groups_claim=groups typ=at+jwt helper_user=pjkhelper \
+    helper_socket="$RUN/nothing.sock"
+for c in pam_jwt down; do
+	printf 'auth required %s config=%s\n' "$top_builddir/.libs/pam_jwt.so" \
+	    "$ETC/$c.conf" >"$SVC/$c"
+done
+cp "$E2E_TMP/t2.jwt" "$E2E_TMP/answers"
+# pam SERVICE: authenticate pjkalice with token 2; sets CODE and MS.
+pam()
+{
+	t0=$(e2e_now_ms)
+	CODE=$("$top_builddir/tests/pam/pamdriver" -d "$SVC" \
+	    -a "$E2E_TMP/answers" "$1" pjkalice authenticate 2>&1 |
+	    sed -n 's/^authenticate: //p')
+	MS=$(($(e2e_now_ms) - t0))
+}
+REQ="key set refresh op=jwks_refresh caller_uid=0 caller_pid=[0-9]+ user=-"
+e2e_syslog_start
+e2e_log_mark
+pam down
+e2e_expect "module, no helper: refused" PAM_AUTH_ERR "$CODE"
+e2e_expect "module, no helper: under 3 s" yes \
+    "$([ "$MS" -lt 3000 ] && echo yes || echo "no ($MS ms)")"
+for l in "stage=auth result=refused service=down user=pjkalice .* kid=k2\
+ .*reason=unknown_kid$" \
+    "helper: jwks_refresh not done: the helper is not running"; do
+	if e2e_wait_log "$l"; then
+		e2e_pass "module, no helper: logged: $l"
+	else
+		e2e_fail "module, no helper: logged: $l" "$(e2e_log_new)"
+	fi
+done
+e2e_expect "module, no helper: the file is unchanged" k1 "$(kids)"
+e2e_expect "module, no helper: the helper was not asked" 0 \
+    "$(log_count "$REQ")"
+# Past the rate limit of the last on-demand fetch.
+sleep $((MIN + 1))
+pam pam_jwt
+e2e_expect "module, unknown kid: still refused" PAM_AUTH_ERR "$CODE"
+if e2e_wait_log "pam_jwt.*helper: asked the helper to refresh the key set\
+ \(unknown kid\)$"; then
+	e2e_pass "module, unknown kid: logged"
+else
+	e2e_fail "module, unknown kid: logged" "$(e2e_log_new)"
+fi
+e2e_wait 10 log_at_least 1 "$REQ"
+e2e_expect "module, unknown kid: the helper's log" 1 \
+    "$(log_count "$REQ fetched=yes changed=yes$")"
 e2e_expect "rotation: the new set" "k2,k1" "$(kids)"
+pam pam_jwt
+e2e_expect "module, next attempt: accepted" PAM_SUCCESS "$CODE"
+run_as pjkalice "$TOOL" jwks-refresh --socket "$SOCK"
+expect_run "jwks-refresh at once after the module's" 0 "fetched: no
+changed: no" ""
 e2e_expect "rotation: mode and owner" "644 pjkhelper" \
     "$(stat -c '%a %U' "$JWKS")"
 e2e_expect "rotation: logged" 1 "$(log_count "$FETCHED: 2 usable keys,\

@@ -330,6 +330,11 @@ async function main() {
     scopes: ['openid', 'offline_access', SCOPE],
     rotateRefreshToken: true,
     claims: { openid: ['sub'], [SCOPE]: ['preferred_username', 'groups'] },
+    /*
+     * ID tokens carry the scope's claims (preferred_username), as many
+     * providers' do: the helper verifies them with the username claim.
+     */
+    conformIdTokenClaims: false,
     features: {
       devInteractions: { enabled: false },
       introspection: { enabled: true },
@@ -430,7 +435,8 @@ async function main() {
       const grant = new provider.Grant({
         accountId: u.accountId, clientId: HELPER_CLIENT,
       });
-      grant.addOIDCScope('openid offline_access');
+      /* SCOPE as an OpenID scope too: its claims go into ID tokens. */
+      grant.addOIDCScope(`openid offline_access ${SCOPE}`);
       grant.addResourceScope(RESOURCE, SCOPE);
       const grantId = await grant.save();
       const rt = new provider.RefreshToken({
