@@ -22,6 +22,7 @@
 
 #include "discovery.h"
 #include "http.h"
+#include "idtoken.h"
 #include "jsonstrict.h"
 #include "proto.h"
 #include "reason.h"
@@ -32,6 +33,11 @@
 
 #define RENEW_LOG_SIZE 260
 #define RENEW_SECRET_MAX 4096
+/*
+ * Renewals run in the daemon's only thread: after this many in one go it
+ * goes back to serving its clients, and resumes at once after.
+ */
+#define RENEW_BATCH 8
 
 struct renew_disc {
 	const struct policy *p;
@@ -407,8 +413,8 @@ same(const char *a, const char *b)
 
 /*
  * Store the answer A for entry E (which store_put may free).  Returns
- * PJ_OK, or PJ_ERR_REFUSED with WHY (the access token does not verify
- * for the user) or PJ_ERR_FILE / PJ_ERR_NOMEM.
+ * PJ_OK, or PJ_ERR_REFUSED with WHY (the access token, or a new ID
+ * token, does not verify for the user) or PJ_ERR_FILE / PJ_ERR_NOMEM.
  */
 static int
 take_answer(struct renew *r, struct store_entry *e, struct grant_answer *a,
@@ -416,6 +422,8 @@ take_answer(struct renew *r, struct store_entry *e, struct grant_answer *a,
 {
 	struct store_entry *n = NULL;
 	struct verdict vd;
+	enum reason idwhy;
+	char idmsg[300];
 	char *user;
 	int err;
 
@@ -448,6 +456,16 @@ take_answer(struct renew *r, struct store_entry *e, struct grant_answer *a,
 		    err == PJ_OK ? "is for another subject" :
 		    reason_name(vd.reason));
 		err = err == PJ_ERR_NOMEM ? err : PJ_ERR_REFUSED;
+		goto out;
+	}
+	/* A new ID token must hold too, or the old set is kept. */
+	if (a->id_token != NULL && idtoken_verify(r->cfg, r->log,
+	    a->id_token, user, e->issuer, vd.claims.sub, now_ms / 1000,
+	    &idwhy, idmsg, sizeof(idmsg)) != PJ_OK) {
+		snprintf(why, why_size, "the new ID token %s",
+		    idwhy != REASON_NONE ? reason_name(idwhy) :
+		    "cannot be verified");
+		err = PJ_ERR_REFUSED;
 		goto out;
 	}
 	err = PJ_ERR_NOMEM;
@@ -579,9 +597,10 @@ renew_run_due(struct renew *r, int64_t now_ms)
 	int64_t next = -1;
 	uint32_t rnd;
 	bool again = true;
+	int done = 0;
 
 	/* A renewal replaces entries: walk again after each. */
-	while (again) {
+	while (again && done < RENEW_BATCH) {
 		again = false;
 		for (e = r->store->head; e != NULL; e = e->next) {
 			rd = disc_of(r, e->issuer);
@@ -598,6 +617,7 @@ renew_run_due(struct renew *r, int64_t now_ms)
 			if (e->renew_at_ms <= now_ms) {
 				renew_one(r, rd, e, now_ms);
 				now_ms = renew_now_ms();
+				done++;
 				again = true;
 				break;
 			}
@@ -610,7 +630,9 @@ renew_run_due(struct renew *r, int64_t now_ms)
 		if (next < 0 || e->renew_at_ms - now_ms < next)
 			next = e->renew_at_ms - now_ms;
 	}
-	return next < 0 ? -1 : next;
+	if (next < 0)
+		return -1;
+	return next > 0 ? next : 0;
 }
 
 void

@@ -62,10 +62,11 @@ int renew_new(const struct config *cfg, const struct pj_log *log,
 void renew_free(struct renew *r);
 
 /*
- * Renew every entry due at the Unix time NOW_MS (milliseconds); schedule
- * entries not yet scheduled.  Blocks for the requests (each bounded by
- * the HTTP timeouts).  Returns the milliseconds until the next entry is
- * due, or -1 when none is to be renewed.
+ * Renew entries due at the Unix time NOW_MS (milliseconds), at most
+ * RENEW_BATCH in one call so that clients are served between batches;
+ * schedule entries not yet scheduled.  Blocks for the requests (each
+ * bounded by the HTTP timeouts).  Returns the milliseconds until the next
+ * entry is due (0: more are due now), or -1 when none is to be renewed.
  */
 int64_t renew_run_due(struct renew *r, int64_t now_ms);
 
