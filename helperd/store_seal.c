@@ -73,11 +73,19 @@ key_check(int fd, const char *path, const struct pj_log *log)
 		    strerror(errno));
 		return PJ_ERR_FILE;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 0177) != 0) {
+	/*
+	 * The helper's own file: 0600 or 0400.  A root-owned file is a
+	 * credential systemd placed (LoadCredential=), readable by the
+	 * service through an ACL, whose mask shows as group read: allowed,
+	 * as long as no one else may write or read it.
+	 */
+	if (!S_ISREG(st.st_mode) ||
+	    !((st.st_uid == geteuid() && (st.st_mode & 0177) == 0) ||
+	    (st.st_uid == 0 && (st.st_mode & 0137) == 0))) {
 		pj_logf(log, LOG_ERR, "token key %.200s: must be a regular "
 		    "file owned by the helper's user (uid %u) with mode 0600 "
-		    "or 0400", path, (unsigned)geteuid());
+		    "or 0400, or a root-owned credential no one else may "
+		    "write", path, (unsigned)geteuid());
 		return PJ_ERR_FILE;
 	}
 	if (st.st_size != STORE_KEY_LEN) {
