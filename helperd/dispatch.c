@@ -20,6 +20,7 @@
 #include "idtoken.h"
 #include "jsonstrict.h"
 #include "reason.h"
+#include "reply.h"
 #include "strutil.h"
 #include "wipe.h"
 
@@ -88,42 +89,6 @@ dispatch_error(enum proto_error e)
 		break;
 	}
 	return proto_new_error(e, "");
-}
-
-/* {"v": 1, "ok": true}, or NULL. */
-static struct json_object *
-new_ok(void)
-{
-	struct json_object *r = proto_new_msg(NULL);
-
-	if (r != NULL && json_object_object_add(r, "ok",
-	    json_object_new_boolean(1)) != 0) {
-		json_object_put(r);
-		r = NULL;
-	}
-	return r;
-}
-
-/* Add VAL (which may be NULL after a failed allocation) to OBJ. */
-static bool
-add(struct json_object *obj, const char *key, struct json_object *val)
-{
-	if (val == NULL)
-		return false;
-	if (json_object_object_add(obj, key, val) != 0) {
-		json_object_put(val);
-		return false;
-	}
-	return true;
-}
-
-/* S, or a JSON null (json-c's NULL value: json_object_new_null). */
-static bool
-add_str(struct json_object *obj, const char *key, const char *s)
-{
-	if (s == NULL)
-		return json_object_object_add(obj, key, NULL) == 0;
-	return add(obj, key, json_object_new_string(s));
 }
 
 static const struct op_info *
@@ -254,100 +219,6 @@ authorise(struct request *req, struct json_object **r)
 		return PJ_ERR_REFUSED;
 	}
 	return PJ_OK;
-}
-
-static struct json_object *
-no_token(void)
-{
-	return proto_new_error(PROTO_E_NO_TOKEN, "no tokens are stored");
-}
-
-static struct json_object *
-op_status(struct request *req)
-{
-	struct store_entry *e = store_find(req->ctx->store, req->user);
-	struct json_object *r, *groups;
-	size_t i;
-	bool ok;
-
-	if (e == NULL)
-		return no_token();
-	r = new_ok();
-	if (r == NULL)
-		return NULL;
-	groups = json_object_new_array();
-	ok = add_str(r, "user", e->user) && add_str(r, "issuer", e->issuer) &&
-	    add_str(r, "subject", e->subject) && add(r, "groups", groups);
-	for (i = 0; ok && i < e->n_groups; i++)
-		ok = json_object_array_add(groups,
-		    json_object_new_string(e->groups[i])) == 0;
-	ok = ok && add(r, "expires", json_object_new_int64(e->exp)) &&
-	    add_str(r, "state", e->login_needed ? "login_needed" :
-	    (int64_t)time(NULL) < e->exp ? "valid" : "expired") &&
-	    add(r, "stored", json_object_new_int64(e->stored_at)) &&
-	    add(r, "renewals", json_object_new_int64(e->renewals)) &&
-	    (e->rotated_at > 0 ? add(r, "refresh_rotated_at",
-	    json_object_new_int64(e->rotated_at)) :
-	    add_str(r, "refresh_rotated_at", NULL)) &&
-	    add(r, "refresh_token",
-	    json_object_new_boolean(e->refresh_token != NULL)) &&
-	    add(r, "id_token", json_object_new_boolean(e->id_token != NULL));
-	if (!ok) {
-		proto_put(r);
-		return NULL;
-	}
-	return r;
-}
-
-/*
- * A token is handed out only when it verifies now (DESIGN.md "Helper"):
- * the key set may have changed, and it may have expired.
- */
-static struct json_object *
-op_token(struct request *req)
-{
-	struct store_entry *e = store_find(req->ctx->store, req->user);
-	struct json_object *r = NULL;
-	struct verdict vd;
-	char msg[320];
-	int err;
-
-	memset(&vd, 0, sizeof(vd));
-	if (e == NULL)
-		return no_token();
-	if (e->login_needed)
-		return proto_new_error(PROTO_E_NO_TOKEN, "login needed: the "
-		    "provider refused the refresh token (invalid_grant)");
-	err = verifier_verify(req->ctx->verifier, e->access_token,
-	    strlen(e->access_token), e->user, (int64_t)time(NULL), NULL, &vd);
-	if (err == PJ_ERR_REFUSED || err == PJ_ERR_NOT_TOKEN) {
-		/*
-		 * Renewal (renew.c) replaces the token before it expires;
-		 * one that no longer verifies is not handed out.
-		 */
-		snprintf(msg, sizeof(msg),
-		    "the stored access token no longer verifies: %s",
-		    reason_name(vd.reason));
-		r = proto_new_error(PROTO_E_NO_TOKEN, msg);
-		goto out;
-	}
-	if (err != PJ_OK) {
-		r = proto_new_error(PROTO_E_INTERNAL,
-		    "the helper cannot verify tokens now: see its log");
-		goto out;
-	}
-	r = new_ok();
-	if (r == NULL)
-		goto out;
-	if (!add_str(r, "user", e->user) ||
-	    !add_str(r, "access_token", e->access_token) ||
-	    !add(r, "expires", json_object_new_int64(vd.claims.exp))) {
-		proto_put(r);
-		r = NULL;
-	}
-out:
-	verdict_clear(&vd);
-	return r;
 }
 
 /* Optional string member NAME of TOKENS into *OUT (a copy). */
@@ -542,11 +413,11 @@ read_origin(struct request *req, enum store_origin *origin)
 static struct json_object *
 kept_admin_set(struct request *req)
 {
-	struct json_object *r = new_ok();
+	struct json_object *r = reply_ok();
 
 	log_decision(req, LOG_INFO, "kept", "origin=admin");
-	if (r != NULL && (!add_str(r, "user", req->user) ||
-	    !add(r, "kept", json_object_new_boolean(1)))) {
+	if (r != NULL && (!reply_add_str(r, "user", req->user) ||
+	    !reply_add(r, "kept", json_object_new_boolean(1)))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -594,9 +465,9 @@ op_store(struct request *req)
 	snprintf(detail, sizeof(detail), "exp=%" PRId64 " origin=%s", exp,
 	    origin == STORE_ORIGIN_LOGIN ? "login" : "admin");
 	log_decision(req, LOG_INFO, "stored", detail);
-	r = new_ok();
-	if (r != NULL && (!add_str(r, "user", req->user) ||
-	    !add(r, "expires", json_object_new_int64(exp)))) {
+	r = reply_ok();
+	if (r != NULL && (!reply_add_str(r, "user", req->user) ||
+	    !reply_add(r, "expires", json_object_new_int64(exp)))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -622,9 +493,9 @@ op_drop(struct request *req)
 		return cannot_store();
 	if (dropped)
 		log_decision(req, LOG_INFO, "dropped", NULL);
-	r = new_ok();
-	if (r != NULL && (!add_str(r, "user", req->user) ||
-	    !add(r, "dropped", json_object_new_boolean(dropped)))) {
+	r = reply_ok();
+	if (r != NULL && (!reply_add_str(r, "user", req->user) ||
+	    !reply_add(r, "dropped", json_object_new_boolean(dropped)))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -665,9 +536,10 @@ op_jwks_refresh(struct request *req)
 	log_decision(req, LOG_INFO, "key set refresh", fetched ?
 	    (changed ? "fetched=yes changed=yes" : "fetched=yes changed=no") :
 	    "fetched=no changed=no");
-	r = new_ok();
-	if (r != NULL && (!add(r, "fetched", json_object_new_boolean(fetched))
-	    || !add(r, "changed", json_object_new_boolean(changed)))) {
+	r = reply_ok();
+	if (r != NULL && (!reply_add(r, "fetched",
+	    json_object_new_boolean(fetched)) || !reply_add(r, "changed",
+	    json_object_new_boolean(changed)))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -710,10 +582,10 @@ bad_session(void)
 static struct json_object *
 sessions_ok(struct request *req, size_t n)
 {
-	struct json_object *r = new_ok();
+	struct json_object *r = reply_ok();
 
-	if (r != NULL && (!add_str(r, "user", req->user) ||
-	    !add(r, "sessions", json_object_new_int64((int64_t)n)))) {
+	if (r != NULL && (!reply_add_str(r, "user", req->user) ||
+	    !reply_add(r, "sessions", json_object_new_int64((int64_t)n)))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -773,7 +645,7 @@ op_session_close(struct request *req)
 	r = op_drop(req);
 	if (r != NULL && json_object_get_boolean(
 	    json_object_object_get(r, "ok")) &&
-	    !add(r, "sessions", json_object_new_int64(0))) {
+	    !reply_add(r, "sessions", json_object_new_int64(0))) {
 		proto_put(r);
 		r = NULL;
 	}
@@ -785,9 +657,10 @@ run_op(struct request *req)
 {
 	switch (req->op->op) {
 	case OP_STATUS:
-		return op_status(req);
+		return reply_status(req->ctx->store, req->user);
 	case OP_TOKEN:
-		return op_token(req);
+		return reply_token(req->ctx->store, req->ctx->verifier,
+		    req->user);
 	case OP_STORE:
 		return op_store(req);
 	case OP_LOGOUT:
