@@ -51,11 +51,12 @@ def user_name(i):
     return "pjb%05d" % i
 
 
-def exchange(path, req):
+def exchange(path, req, timeout=None):
     """One request on a new connection; the answer as a dict."""
     body = json.dumps(req, separators=(",", ":")).encode()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
+        s.settimeout(timeout)
         s.connect(path)
         s.sendall(struct.pack(">I", len(body)) + body)
         buf = b""

@@ -31,11 +31,13 @@ import os
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import helper_bench  # noqa: E402  the helper's wire format, shared
 
 USERS = int(os.environ.get("BENCH_USERS", "200"))
 TTL = int(os.environ.get("BENCH_TTL", "2"))
@@ -64,25 +66,8 @@ def direct_user(i):
 
 
 def exchange(path, req):
-    """One request to the helper on a new connection; the answer."""
-    body = json.dumps(req, separators=(",", ":")).encode()
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        s.settimeout(30)
-        s.connect(path)
-        s.sendall(struct.pack(">I", len(body)) + body)
-        buf = b""
-        want = 4
-        while len(buf) < want:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise RuntimeError("the helper closed without an answer")
-            buf += chunk
-            if want == 4 and len(buf) >= 4:
-                want = 4 + struct.unpack(">I", buf[:4])[0]
-    finally:
-        s.close()
-    return json.loads(buf[4:want])
+    """One request to the helper, with a timeout: renewals may hold it."""
+    return helper_bench.exchange(path, req, timeout=30)
 
 
 def post(url, form, auth=None):

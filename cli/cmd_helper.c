@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clitime.h"
 #include "config.h"
 #include "jsonstrict.h"
 #include "proto.h"
@@ -93,17 +94,6 @@ readable(const char *s, char *out, size_t size)
 }
 
 static void
-format_time(int64_t t, char *out, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, size, "?");
-}
-
-static void
 print_time(const char *label, struct json_object *r, const char *name)
 {
 	struct json_object *v = jsonstrict_get(r, name);
@@ -113,7 +103,7 @@ print_time(const char *label, struct json_object *r, const char *name)
 	if (v == NULL || !json_object_is_type(v, json_type_int))
 		return;
 	t = json_object_get_int64(v);
-	format_time(t, when, sizeof(when));
+	clitime_format(t, when, sizeof(when));
 	printf("%s: %" PRId64 " (%s)\n", label, t, when);
 }
 
@@ -177,7 +167,7 @@ print_k8s(struct json_object *r)
 		return false;
 	if (v == NULL || !json_object_is_type(v, json_type_int))
 		return false;
-	format_time(json_object_get_int64(v), when, sizeof(when));
+	clitime_format(json_object_get_int64(v), when, sizeof(when));
 	if (when[0] == '?')
 		return false;
 	printf("{\"apiVersion\":\"client.authentication.k8s.io/v1\","

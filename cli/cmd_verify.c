@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clitime.h"
 #include "readtoken.h"
 #include "strutil.h"
 #include "verify.h"
@@ -154,17 +155,6 @@ explain_print(void *arg, const char *rule, bool ok, const char *detail)
 	    detail != NULL ? detail : "");
 }
 
-static void
-format_time(int64_t t, char *out, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, size, "?");
-}
-
 /* The clock and the skew each policy allows, before the rules. */
 static void
 explain_clock(const struct config *cfg, const struct verify_opts *o,
@@ -173,7 +163,7 @@ explain_clock(const struct config *cfg, const struct verify_opts *o,
 	char when[32];
 	size_t i;
 
-	format_time(now, when, sizeof(when));
+	clitime_format(now, when, sizeof(when));
 	printf("clock: now=%" PRId64 " (%s, %s)\n", now, when,
 	    o->have_now ? "from --now" : "system clock");
 	if (o->have_now)
@@ -224,7 +214,7 @@ print_accepted(const struct verdict *vd)
 		printf("%s %s", i > 0 ? "," : "", e);
 	}
 	fputc('\n', stdout);
-	format_time(c->exp, when, sizeof(when));
+	clitime_format(c->exp, when, sizeof(when));
 	printf("expires: %" PRId64 " (%s)\n", c->exp, when);
 }
 
